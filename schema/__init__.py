@@ -1,0 +1,1 @@
+"""Patron's GraphQL schema: thin strawberry adapters over the services in ``server``."""

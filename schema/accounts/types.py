@@ -1,0 +1,153 @@
+"""The Member type: a member's own view of their account, points, tier and activity."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from schema.checkins.types import CheckInStatus, status_type
+from schema.dataloaders import batch
+from schema.permissions import can_see_member
+from schema.points.types import PointsAccount
+from schema.program.types import Tier, tier_type
+from server import checkins, tiers
+from server.models import Member as MemberRow
+from server.models import Role as DomainRole
+
+if TYPE_CHECKING:
+    from schema.catalog.types import RedemptionConnection
+    from schema.notifications.types import NotificationConnection
+    from schema.referrals.types import ReferralProfile
+    from schema.reviews.types import ReviewConnection
+
+Role = strawberry.enum(DomainRole, name="Role")
+
+
+@strawberry.type
+class TierProgress:
+    current: Tier
+    next: Tier | None = strawberry.field(description="Null at the top tier.")
+    qualifying_points: int = strawberry.field(description="Qualifying points earned within the current window.")
+    points_to_next: int = strawberry.field(description="0 at the top tier.")
+    percent_to_next: float = strawberry.field(description="0 to 100.")
+    window_start: date
+    window_end: date
+    retained_until: date | None = strawberry.field(
+        description="The current tier is kept at least until this date, whatever happens to qualifying points."
+    )
+
+
+@batch("tiers.qualifying")
+async def load_qualifying(member_ids: Sequence[int]) -> list[int]:
+    totals = await tiers.qualifying_points_for(list(member_ids))
+    return [totals[member_id] for member_id in member_ids]
+
+
+@strawberry.type
+class Member(relay.Node):
+    row_id: relay.NodeID[int]
+    row: strawberry.Private[MemberRow]
+
+    @strawberry.field
+    def email(self) -> str:
+        return self.row.email
+
+    @strawberry.field
+    def display_name(self) -> str:
+        return self.row.display_name
+
+    @strawberry.field
+    def role(self) -> Role:
+        return self.row.role
+
+    @strawberry.field
+    def joined_at(self) -> datetime:
+        return self.row.joined_at
+
+    @strawberry.field
+    def birthday(self) -> date | None:
+        return self.row.birthday
+
+    @strawberry.field(description="IANA time-zone name, such as Asia/Shanghai; check-in days follow it.")
+    def timezone(self) -> str:
+        return self.row.timezone
+
+    @strawberry.field(description="BCP-47 tag, such as en or zh-CN.")
+    def locale(self) -> str:
+        return self.row.locale
+
+    @strawberry.field
+    def tier(self, info: Info) -> Tier:
+        from server.program import get_program
+
+        return tier_type(get_program().tier(self.row.tier_code), info)
+
+    @strawberry.field
+    async def tier_progress(self, info: Info) -> TierProgress:
+        qualifying = await info.context.loaders.load("tiers.qualifying", self.row.id)
+        p = tiers.progress(self.row, qualifying)
+        return TierProgress(
+            current=tier_type(p.current, info),
+            next=tier_type(p.next, info) if p.next else None,
+            qualifying_points=p.qualifying_points,
+            points_to_next=p.points_to_next,
+            percent_to_next=p.percent_to_next,
+            window_start=p.window_start,
+            window_end=p.window_end,
+            retained_until=p.retained_until,
+        )
+
+    @strawberry.field
+    def points(self) -> PointsAccount:
+        return PointsAccount(member=self.row)
+
+    @strawberry.field
+    async def check_in(self, info: Info) -> CheckInStatus:
+        last = await info.context.loaders.load("checkins.last", self.row.id)
+        return status_type(checkins.status_from(self.row, last))
+
+    @strawberry.field
+    async def referral(self, info: Info) -> Annotated[ReferralProfile, strawberry.lazy("schema.referrals.types")]:
+        from schema.referrals.types import referral_profile
+
+        return await referral_profile(self.row, info)
+
+    @strawberry.field
+    async def redemptions(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated[RedemptionConnection, strawberry.lazy("schema.catalog.types")]:
+        from schema.catalog.types import member_redemptions
+
+        return await member_redemptions(self.row, info, first, after)
+
+    @strawberry.field
+    async def reviews(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated[ReviewConnection, strawberry.lazy("schema.reviews.types")]:
+        from schema.reviews.types import member_reviews
+
+        return await member_reviews(self.row, info, first, after)
+
+    @strawberry.field
+    async def notifications(
+        self, info: Info, first: int | None = 20, after: str | None = None, unread_only: bool | None = False
+    ) -> Annotated[NotificationConnection, strawberry.lazy("schema.notifications.types")]:
+        from schema.notifications.types import member_notifications
+
+        return await member_notifications(self.row, info, first, after, bool(unread_only))
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
+        wanted = [int(i) for i in node_ids]
+        visible = [i for i in wanted if can_see_member(info, i)]
+        rows = {row.id: row for row in await MemberRow.filter(id__in=visible)} if visible else {}
+        return [member_type(rows[i]) if i in rows else None for i in wanted]
+
+
+def member_type(row: MemberRow) -> Member:
+    return Member(row_id=row.id, row=row)

@@ -1,0 +1,148 @@
+"""The schema: every domain's Query and Mutation merged, with limits and error masking.
+
+Extensions are passed as classes or factories so each request gets fresh instances and no
+state is shared between callers.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import Info
+
+from schema.accounts import types as account_types
+from schema.accounts.schema import AccountMutation, AccountQuery
+from schema.catalog import types as catalog_types
+from schema.catalog.schema import CatalogMutation, CatalogQuery
+from schema.checkins.types import CheckInMutation
+from schema.notifications import types as notification_types
+from schema.points import dataloaders as _points_loaders  # noqa: F401  (registers loaders)
+from schema.points import types as points_types
+from schema.points.schema import PointsMutation
+from schema.program import types as program_types
+from schema.program.types import ProgramQuery
+from schema.purchases.schema import PurchaseMutation
+from schema.referrals import types as referral_types
+from schema.referrals.schema import ReferralMutation
+from schema.reviews import types as review_types
+from schema.reviews.schema import ReviewMutation, ReviewQuery
+
+log = logging.getLogger("patron.graphql")
+
+SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 4000
+
+NODE_TYPES: dict[str, type[relay.Node]] = {
+    "Member": account_types.Member,
+    "Tier": program_types.Tier,
+    "LedgerEntry": points_types.LedgerEntry,
+    "Benefit": catalog_types.Benefit,
+    "Redemption": catalog_types.Redemption,
+    "Referral": referral_types.Referral,
+    "Review": review_types.Review,
+    "Notification": notification_types.Notification,
+}
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        """Any object by its global id, if the caller may see it (null otherwise)."""
+        try:
+            gid = relay.GlobalID.from_id(id)
+        except Exception:
+            return None
+        node_type = NODE_TYPES.get(gid.type_name)
+        if node_type is None:
+            return None
+        result = node_type.resolve_nodes(info=info, node_ids=[gid.node_id], required=False)
+        if hasattr(result, "__await__"):
+            result = await result
+        return list(result)[0]
+
+
+Query = merge_types("Query", (NodeQuery, AccountQuery, ProgramQuery, CatalogQuery, ReviewQuery))
+Mutation = merge_types(
+    "Mutation",
+    (
+        AccountMutation,
+        CheckInMutation,
+        CatalogMutation,
+        ReviewMutation,
+        PurchaseMutation,
+        ReferralMutation,
+        PointsMutation,
+    ),
+)
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask unexpected exceptions (logged with the request id); keep GraphQL's own messages."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class LoggedMaskErrors(MaskErrors):
+    def on_operation(self):  # type: ignore[override]
+        yield
+        result = self.execution_context.result
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", "-")
+        for error in getattr(result, "errors", None) or []:
+            if _should_mask(error):
+                log.error("request %s failed", request_id, exc_info=error.original_error)
+        if result is not None and result.errors:
+            result.errors = [
+                GraphQLError(f"Unexpected error (request {request_id}).", nodes=e.nodes, path=e.path)
+                if _should_mask(e)
+                else e
+                for e in result.errors
+            ]
+
+
+def build_schema(*, production: bool = False) -> strawberry.Schema:
+    extensions: list = [
+        functools.partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        functools.partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        functools.partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        functools.partial(ParserCache, maxsize=512),
+        functools.partial(ValidationCache, maxsize=512),
+        LoggedMaskErrors,
+    ]
+    if production:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=list(NODE_TYPES.values()),
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def get_schema(production: bool = False) -> strawberry.Schema:
+    return build_schema(production=production)
+
+
+def export_sdl() -> str:
+    return get_schema().as_str() + "\n"

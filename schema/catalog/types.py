@@ -1,0 +1,165 @@
+"""Benefits, eligibility and redemptions as GraphQL types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from schema.errors import ErrorCode
+from schema.pagination import PageInfo, connection, newest_first
+from schema.program.types import Tier
+from server.models import Benefit as BenefitRow
+from server.models import Member as MemberRow
+from server.models import Redemption as RedemptionRow
+from server.models import RedemptionStatus as DomainRedemptionStatus
+
+RedemptionStatus = strawberry.enum(DomainRedemptionStatus, name="RedemptionStatus")
+
+
+@strawberry.type
+class Eligibility:
+    can_redeem: bool
+    reason: ErrorCode | None
+
+
+@strawberry.type
+class Benefit(relay.Node):
+    row_id: relay.NodeID[int]
+    row: strawberry.Private[BenefitRow]
+
+    @strawberry.field
+    def slug(self) -> str:
+        return self.row.slug
+
+    @strawberry.field
+    def title(self, info: Info) -> str:
+        return (self.row.title_zh if info.context.locale == "zh-CN" else None) or self.row.title
+
+    @strawberry.field
+    def description(self, info: Info) -> str:
+        return (self.row.description_zh if info.context.locale == "zh-CN" else None) or self.row.description
+
+    @strawberry.field
+    def category(self) -> str:
+        return self.row.category
+
+    @strawberry.field
+    def points_cost(self) -> int:
+        return self.row.points_cost
+
+    @strawberry.field(description="Null: open to every tier.")
+    def min_tier(self, info: Info) -> Tier | None:
+        from schema.program.types import tier_type
+        from server.program import get_program
+
+        rule = get_program().find_tier(self.row.min_tier_code) if self.row.min_tier_code else None
+        return tier_type(rule, info) if rule else None
+
+    @strawberry.field(description="Null: unlimited.")
+    def remaining(self) -> int | None:
+        return None if self.row.stock is None else max(0, self.row.stock - self.row.issued)
+
+    @strawberry.field(description="Null: unlimited.")
+    def per_member_limit(self) -> int | None:
+        return self.row.per_member_limit
+
+    @strawberry.field
+    def available_from(self) -> datetime | None:
+        return self.row.available_from
+
+    @strawberry.field
+    def available_until(self) -> datetime | None:
+        return self.row.available_until
+
+    @strawberry.field(description="Whether the viewer can redeem one now, and if not, why (null for anonymous callers).")
+    async def viewer_eligibility(self, info: Info) -> Eligibility | None:
+        return None
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
+        rows = {row.id: row for row in await BenefitRow.filter(id__in=[int(i) for i in node_ids])}
+        return [benefit_type(rows[int(i)]) if int(i) in rows else None for i in node_ids]
+
+
+def benefit_type(row: BenefitRow) -> Benefit:
+    return Benefit(row_id=row.id, row=row)
+
+
+@strawberry.type
+class Redemption(relay.Node):
+    row_id: relay.NodeID[int]
+    row: strawberry.Private[RedemptionRow]
+
+    @strawberry.field
+    async def benefit(self, info: Info) -> Benefit:
+        return benefit_type(await BenefitRow.get(id=self.row.benefit_id))
+
+    @strawberry.field
+    def quantity(self) -> int:
+        return self.row.quantity
+
+    @strawberry.field
+    def points_spent(self) -> int:
+        return self.row.points_spent
+
+    @strawberry.field
+    def status(self) -> RedemptionStatus:
+        return self.row.status
+
+    @strawberry.field(description="Unique, hard to guess; shown to the partner to claim the benefit.")
+    def voucher_code(self) -> str:
+        return self.row.voucher_code
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
+        from schema.permissions import can_see_member
+
+        rows = {row.id: row for row in await RedemptionRow.filter(id__in=[int(i) for i in node_ids])}
+        return [
+            Redemption(row_id=rows[int(i)].id, row=rows[int(i)])
+            if int(i) in rows and can_see_member(info, rows[int(i)].member_id)
+            else None
+            for i in node_ids
+        ]
+
+
+@strawberry.type
+class BenefitEdge:
+    cursor: str
+    node: Benefit
+
+
+@strawberry.type
+class BenefitConnection:
+    edges: list[BenefitEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class RedemptionEdge:
+    cursor: str
+    node: Redemption
+
+
+@strawberry.type
+class RedemptionConnection:
+    edges: list[RedemptionEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+async def member_redemptions(member: MemberRow, info: Info, first: int | None, after: str | None) -> RedemptionConnection:
+    page = await newest_first(RedemptionRow.filter(member_id=member.id), first, after)
+    return connection(page, RedemptionConnection, RedemptionEdge, lambda row: Redemption(row_id=row.id, row=row))
+
+
+MemberType = Annotated["Member", strawberry.lazy("schema.accounts.types")]

@@ -1,0 +1,1 @@
+"""GraphQL adapter for daily check-ins."""

@@ -1,0 +1,1 @@
+"""GraphQL adapter for the notifications domain."""

@@ -1,0 +1,76 @@
+"""Notifications as GraphQL types, rendered in the reader's locale."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from schema.pagination import PageInfo, connection, newest_first
+from server import notifications
+from server.models import Member as MemberRow
+from server.models import Notification as NotificationRow
+
+
+@strawberry.type
+class Notification(relay.Node):
+    row_id: relay.NodeID[int]
+    row: strawberry.Private[NotificationRow]
+    locale: strawberry.Private[str]
+
+    @strawberry.field
+    def kind(self) -> str:
+        return self.row.kind
+
+    @strawberry.field
+    def title(self) -> str:
+        return notifications.render(self.row.kind, self.row.params, self.locale)[0]
+
+    @strawberry.field
+    def body(self) -> str:
+        return notifications.render(self.row.kind, self.row.params, self.locale)[1]
+
+    @strawberry.field
+    def read(self) -> bool:
+        return self.row.read_at is not None
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
+        member = info.context.member
+        if member is None:
+            return [None for _ in node_ids]
+        rows = {r.id: r for r in await NotificationRow.filter(id__in=[int(i) for i in node_ids], member_id=member.id)}
+        return [notification_type(rows[int(i)], info) if int(i) in rows else None for i in node_ids]
+
+
+def notification_type(row: NotificationRow, info: Info) -> Notification:
+    return Notification(row_id=row.id, row=row, locale=info.context.locale)
+
+
+@strawberry.type
+class NotificationEdge:
+    cursor: str
+    node: Notification
+
+
+@strawberry.type
+class NotificationConnection:
+    edges: list[NotificationEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+async def member_notifications(
+    member: MemberRow, info: Info, first: int | None, after: str | None, unread_only: bool
+) -> NotificationConnection:
+    query = NotificationRow.filter(member_id=member.id)
+    if unread_only:
+        query = query.filter(read_at__isnull=True)
+    page = await newest_first(query, first, after)
+    return connection(page, NotificationConnection, NotificationEdge, lambda row: notification_type(row, info))

@@ -1,0 +1,56 @@
+"""Staff point adjustments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from schema.errors import UserError, attempt
+from schema.permissions import require_staff
+from schema.points.types import LedgerEntry, ledger_entry
+from server import adjustments
+from server.errors import DomainError, ErrorCode
+from server.models import Member as MemberRow
+
+MemberType = Annotated["Member", strawberry.lazy("schema.accounts.types")]
+
+
+@strawberry.type
+class PointsPayload:
+    entry: LedgerEntry | None
+    member: MemberType | None
+    user_errors: list[UserError]
+
+
+def decode_id(value: str, type_name: str, field: str) -> int:
+    """The database id inside a global id of ``type_name``; INVALID_INPUT otherwise."""
+    try:
+        gid = relay.GlobalID.from_id(value)
+        if gid.type_name != type_name:
+            raise ValueError(gid.type_name)
+        return int(gid.node_id)
+    except (ValueError, TypeError):
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Pass the id of a {type_name}.", field) from None
+
+
+@strawberry.type
+class PointsMutation:
+    @strawberry.mutation(description="Staff: credit (positive) or debit (negative) points with a reason.")
+    async def adjust_points(
+        self, info: Info, member_id: strawberry.ID, delta: int, reason: str, idempotency_key: str
+    ) -> PointsPayload:
+        from schema.accounts.types import member_type
+
+        async def action() -> PointsPayload:
+            staff = require_staff(info)
+            target = decode_id(member_id, "Member", "memberId")
+            entry = await adjustments.adjust_points(staff, target, delta, reason, idempotency_key)
+            member = await MemberRow.get(id=entry.member_id)
+            return PointsPayload(entry=ledger_entry(entry), member=member_type(member), user_errors=[])
+
+        return await attempt(
+            action, lambda errors: PointsPayload(entry=None, member=None, user_errors=errors), info.context.locale
+        )

@@ -1,0 +1,108 @@
+"""The points account and ledger as GraphQL types."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from schema.pagination import PageInfo, connection, newest_first
+from server.models import LedgerEntry as LedgerRow
+from server.models import LedgerKind as DomainLedgerKind
+from server.models import Member as MemberRow
+
+LedgerKind = strawberry.enum(DomainLedgerKind, name="LedgerKind")
+
+
+@strawberry.type
+class PointsExpiry:
+    points: int
+    expires_on: date
+
+
+@strawberry.type
+class LedgerEntry(relay.Node):
+    row_id: relay.NodeID[int]
+    row: strawberry.Private[LedgerRow]
+
+    @strawberry.field
+    def kind(self) -> LedgerKind:
+        return self.row.kind
+
+    @strawberry.field(description="Positive when points are earned, negative when spent, expired or taken back.")
+    def delta(self) -> int:
+        return self.row.delta
+
+    @strawberry.field
+    def balance_after(self) -> int:
+        return self.row.balance_after
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.row.description
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field(description="When the unspent part of this credit lapses; null for debits.")
+    def expires_on(self) -> date | None:
+        from server.ledger import expires_on
+
+        return expires_on(self.row.expires_at) if self.row.expires_at and self.row.delta > 0 else None
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
+        from schema.permissions import can_see_member
+
+        rows = {row.id: row for row in await LedgerRow.filter(id__in=[int(i) for i in node_ids])}
+        return [
+            ledger_entry(rows[int(i)]) if int(i) in rows and can_see_member(info, rows[int(i)].member_id) else None
+            for i in node_ids
+        ]
+
+
+def ledger_entry(row: LedgerRow) -> LedgerEntry:
+    return LedgerEntry(row_id=row.id, row=row)
+
+
+@strawberry.type
+class LedgerEdge:
+    cursor: str
+    node: LedgerEntry
+
+
+@strawberry.type
+class LedgerConnection:
+    edges: list[LedgerEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class PointsAccount:
+    member: strawberry.Private[MemberRow]
+
+    @strawberry.field(description="Spendable points; always equals the sum of the ledger.")
+    def balance(self) -> int:
+        return self.member.balance
+
+    @strawberry.field
+    def lifetime_earned(self) -> int:
+        return self.member.lifetime_earned
+
+    @strawberry.field
+    def lifetime_spent(self) -> int:
+        return self.member.lifetime_spent
+
+    @strawberry.field(description="Points that will expire, soonest first.")
+    async def expiring(self, info: Info) -> list[PointsExpiry]:
+        rows = await info.context.loaders.load("points.expiring", self.member.id)
+        return [PointsExpiry(points=e.points, expires_on=e.expires_on) for e in rows]
+
+    @strawberry.field(description="Newest first.")
+    async def ledger(self, first: int | None = 20, after: str | None = None) -> LedgerConnection:
+        page = await newest_first(LedgerRow.filter(member_id=self.member.id), first, after)
+        return connection(page, LedgerConnection, LedgerEdge, ledger_entry)

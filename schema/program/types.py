@@ -1,0 +1,121 @@
+"""The programme's rules and tiers as GraphQL types."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from server.program import Program as ProgramRules
+from server.program import TierRule, get_program
+
+
+@strawberry.type
+class StreakBonus:
+    days: int
+    points: int
+
+
+@strawberry.type
+class Tier(relay.Node):
+    code_id: relay.NodeID[str]
+    rule: strawberry.Private[TierRule]
+    locale: strawberry.Private[str] = "en"
+
+    @strawberry.field(description="Stable code, such as silver, gold, diamond.")
+    def code(self) -> str:
+        return self.rule.code
+
+    @strawberry.field
+    def name(self) -> str:
+        return (self.rule.name_zh if self.locale == "zh-CN" else None) or self.rule.name
+
+    @strawberry.field
+    def rank(self) -> int:
+        return self.rule.rank
+
+    @strawberry.field(description="Qualifying points within the tier window needed to hold this tier.")
+    def threshold(self) -> int:
+        return self.rule.threshold
+
+    @strawberry.field(description="Points earned on purchases are multiplied by this.")
+    def earn_multiplier(self) -> Decimal:
+        return self.rule.earn_multiplier
+
+    @strawberry.field(description="Member discount at partners, in percent.")
+    def discount_percent(self) -> int:
+        return self.rule.discount_percent
+
+    @strawberry.field
+    def perks(self) -> list[str]:
+        if self.locale == "zh-CN" and self.rule.perks_zh:
+            return list(self.rule.perks_zh)
+        return list(self.rule.perks)
+
+    @classmethod
+    def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
+        program = get_program()
+        return [tier_type(program.find_tier(code), info) if program.find_tier(code) else None for code in node_ids]
+
+
+def tier_type(rule: TierRule, info: Info | None = None) -> Tier:
+    locale = info.context.locale if info is not None else "en"
+    return Tier(code_id=rule.code, rule=rule, locale=locale)
+
+
+@strawberry.type
+class Program:
+    rules: strawberry.Private[ProgramRules]
+
+    @strawberry.field
+    def currency(self) -> str:
+        return self.rules.currency
+
+    @strawberry.field(description="Base points earned per one unit of currency spent, before multipliers.")
+    def points_per_currency_unit(self) -> Decimal:
+        return self.rules.points_per_currency_unit
+
+    @strawberry.field
+    def check_in_points(self) -> int:
+        return self.rules.check_in_points
+
+    @strawberry.field(description="Extra points on reaching these streak lengths, shortest first.")
+    def streak_bonuses(self) -> list[StreakBonus]:
+        return [StreakBonus(days=b.days, points=b.points) for b in self.rules.streak_bonuses]
+
+    @strawberry.field
+    def review_points(self) -> int:
+        return self.rules.review_points
+
+    @strawberry.field
+    def referrer_points(self) -> int:
+        return self.rules.referrer_points
+
+    @strawberry.field
+    def referee_points(self) -> int:
+        return self.rules.referee_points
+
+    @strawberry.field(description="Points expire this many months after the month in which they were earned.")
+    def points_expire_after_months(self) -> int:
+        return self.rules.points_expire_after_months
+
+    @strawberry.field(description="Qualifying points for tiers are counted over this many trailing months.")
+    def tier_window_months(self) -> int:
+        return self.rules.tier_window_months
+
+    @strawberry.field
+    def tiers(self, info: Info) -> list[Tier]:
+        return [tier_type(rule, info) for rule in self.rules.tiers]
+
+
+@strawberry.type
+class ProgramQuery:
+    @strawberry.field(description="The rules in force, so that every client can show members how points work.")
+    def program(self) -> Program:
+        return Program(rules=get_program())
+
+    @strawberry.field(description="All tiers, lowest rank first.")
+    def tiers(self, info: Info) -> list[Tier]:
+        return [tier_type(rule, info) for rule in get_program().tiers]

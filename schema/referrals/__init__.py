@@ -1,0 +1,1 @@
+"""GraphQL adapter for the referrals domain."""

@@ -1,0 +1,214 @@
+"""Member accounts: sign-up, log-in with back-off, tokens and profiles."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from server import clock, referrals, tokens
+from server.errors import DomainError, ErrorCode, invalid
+from server.models import AuthToken, LoginThrottle, Member, Role
+from server.passwords import hash_password, needs_rehash, verify_password
+from server.program import get_program
+from server.validation import check_locale, check_text, check_timezone, normalise_email
+
+log = logging.getLogger("patron.auth")
+
+TOKEN_LIFETIME = timedelta(days=30)
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+FREE_FAILURES = 5
+MAX_BACKOFF = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class SignUp:
+    email: str
+    password: str
+    display_name: str
+    referral_code: str | None = None
+    birthday: date | None = None
+    timezone: str | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    display_name: str | None = None
+    birthday: date | None = None
+    timezone: str | None = None
+    locale: str | None = None
+
+
+def _check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise invalid("password", f"Use at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise invalid("password", f"Use at most {MAX_PASSWORD} characters.")
+    return password
+
+
+def _check_birthday(birthday: date | None) -> date | None:
+    if birthday is not None and not (date(1900, 1, 1) <= birthday <= clock.now().date()):
+        raise invalid("birthday", "Enter a real date of birth.")
+    return birthday
+
+
+async def _unique_share_code() -> str:
+    while True:
+        code = tokens.random_code(8)
+        if not await Member.exists(share_code=code):
+            return code
+
+
+async def sign_up(data: SignUp) -> tuple[Member, str]:
+    """Create a member (and their referral, if a code was given); returns it with a new token."""
+    email = normalise_email(data.email)
+    password = _check_password(data.password)
+    display_name = check_text(data.display_name, "displayName", max_length=80)
+    timezone = check_timezone(data.timezone) if data.timezone else "Asia/Shanghai"
+    locale = check_locale(data.locale) if data.locale else "en"
+    birthday = _check_birthday(data.birthday)
+    code = (data.referral_code or "").strip() or None
+    if await Member.exists(email=email):
+        raise DomainError(ErrorCode.EMAIL_TAKEN, "An account with this e-mail already exists.", "email")
+    if code is not None:
+        await referrals.check_code(code, email)
+    password_hash = await hash_password(password)
+    now = clock.now()
+    try:
+        async with in_transaction():
+            member = await Member.create(
+                email=email,
+                password_hash=password_hash,
+                display_name=display_name,
+                role=Role.MEMBER,
+                joined_at=now,
+                birthday=birthday,
+                timezone=timezone,
+                locale=locale,
+                tier_code=get_program().base_tier.code,
+                tier_reached_at=now,
+                share_code=await _unique_share_code(),
+            )
+            if code is not None:
+                await referrals.attach(member, code)
+            token = await issue_token(member)
+    except IntegrityError:
+        raise DomainError(ErrorCode.EMAIL_TAKEN, "An account with this e-mail already exists.", "email") from None
+    log.info("sign-up member=%s", member.id)
+    return member, token
+
+
+async def issue_token(member: Member, kind: str = "api") -> str:
+    secret = tokens.new_secret("pt_" if kind == "api" else "")
+    now = clock.now()
+    await AuthToken.create(
+        token_hash=tokens.digest(secret),
+        member_id=member.id,
+        kind=kind,
+        csrf_token=tokens.new_secret() if kind == "session" else None,
+        created_at=now,
+        expires_at=now + TOKEN_LIFETIME,
+    )
+    return secret
+
+
+def _backoff(failures: int) -> timedelta:
+    """Exponential wait after the free failures: 1 s, 2 s, 4 s … capped, never a lock-out."""
+    steps = failures - FREE_FAILURES
+    if steps < 0:
+        return timedelta(0)
+    return min(timedelta(seconds=2**min(steps, 20)), MAX_BACKOFF)
+
+
+async def _record_failure(email: str) -> None:
+    now = clock.now()
+    async with in_transaction():
+        throttle = await LoginThrottle.select_for_update().get_or_none(email=email)
+        if throttle is None:
+            throttle = await LoginThrottle.create(email=email, failures=0)
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        throttle.blocked_until = now + _backoff(throttle.failures) if throttle.failures >= FREE_FAILURES else None
+        await throttle.save()
+
+
+async def log_in(email: str, password: str, kind: str = "api") -> tuple[Member, str]:
+    """Check credentials; wrong e-mail and wrong password fail alike, and repeats are slowed."""
+    try:
+        address = normalise_email(email)
+    except DomainError:
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong e-mail or password.", "email") from None
+    throttle = await LoginThrottle.get_or_none(email=address)
+    now = clock.now()
+    if throttle and throttle.blocked_until and throttle.blocked_until > now:
+        wait = int((throttle.blocked_until - now).total_seconds()) + 1
+        log.warning("log-in throttled email_hash=%s", tokens.digest(address)[:12])
+        raise DomainError(ErrorCode.RATE_LIMITED, f"Too many attempts; try again in {wait} s.", "email")
+    member = await Member.get_or_none(email=address)
+    ok = await verify_password(member.password_hash if member else None, password)
+    if not ok or member is None:
+        await _record_failure(address)
+        log.warning("log-in failed email_hash=%s", tokens.digest(address)[:12])
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong e-mail or password.", "password")
+    if throttle:
+        await LoginThrottle.filter(email=address).delete()
+    if needs_rehash(member.password_hash):
+        member.password_hash = await hash_password(password)
+        await member.save(update_fields=["password_hash"])
+    log.info("log-in member=%s", member.id)
+    return member, await issue_token(member, kind)
+
+
+async def member_for_token(secret: str, kind: str = "api") -> tuple[Member, AuthToken] | None:
+    """The member a live (unexpired, unrevoked) token belongs to, or None."""
+    row = await AuthToken.get_or_none(token_hash=tokens.digest(secret), kind=kind).select_related("member")
+    if row is None or row.revoked_at is not None or row.expires_at <= clock.now():
+        return None
+    return row.member, row
+
+
+async def log_out(secret: str, kind: str = "api") -> bool:
+    """Revoke a token server-side; a copy of it stops working at once."""
+    count = await AuthToken.filter(
+        token_hash=tokens.digest(secret), kind=kind, revoked_at__isnull=True
+    ).update(revoked_at=clock.now())
+    return bool(count)
+
+
+async def update_profile(member: Member, change: ProfileChange) -> Member:
+    fields: list[str] = []
+    if change.display_name is not None:
+        member.display_name = check_text(change.display_name, "displayName", max_length=80)
+        fields.append("display_name")
+    if change.birthday is not None:
+        member.birthday = _check_birthday(change.birthday)
+        fields.append("birthday")
+    if change.timezone is not None:
+        member.timezone = check_timezone(change.timezone)
+        fields.append("timezone")
+    if change.locale is not None:
+        member.locale = check_locale(change.locale)
+        fields.append("locale")
+    if fields:
+        await member.save(update_fields=fields)
+    return member
+
+
+async def set_role(email: str, role: Role) -> Member:
+    member = await Member.get_or_none(email=normalise_email(email))
+    if member is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"No member with e-mail {email}.", "email")
+    member.role = role
+    await member.save(update_fields=["role"])
+    return member
+
+
+async def revoke(token: AuthToken) -> None:
+    """Revoke a token row (portal sessions, where the secret is not on the context)."""
+    await AuthToken.filter(id=token.id).update(revoked_at=clock.now())

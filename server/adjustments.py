@@ -1,0 +1,46 @@
+"""Staff point adjustments: credit or debit with a reason, exactly once per idempotency key."""
+
+from __future__ import annotations
+
+import logging
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from server import idempotency, ledger
+from server.errors import DomainError, ErrorCode, invalid
+from server.models import LedgerEntry, LedgerKind, Member, Role
+from server.validation import check_key, check_text
+
+log = logging.getLogger("patron.staff")
+SCOPE = "adjust"
+MAX_DELTA = 10_000_000
+
+
+async def adjust_points(staff: Member, member_id: int, delta: int, reason: str, key: str) -> LedgerEntry:
+    if staff.role is not Role.STAFF:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only staff can adjust points.", None)
+    key = check_key(key, "idempotencyKey")
+    reason = check_text(reason, "reason", max_length=200)
+    if delta == 0 or abs(delta) > MAX_DELTA:
+        raise invalid("delta", f"Use a non-zero whole number of at most {MAX_DELTA:,} points.")
+    fp = idempotency.fingerprint(member_id, delta, reason)
+    record = await idempotency.find(SCOPE, 0, key, fp)
+    if record is not None:
+        return await LedgerEntry.get(id=record.result_id)
+    description = f"Adjustment: {reason}"
+    try:
+        async with in_transaction():
+            member = await ledger.lock_member(member_id)
+            if delta > 0:
+                entry = await ledger.credit(member, LedgerKind.ADJUSTMENT, delta, description)
+            else:
+                entry = await ledger.debit(member, LedgerKind.ADJUSTMENT, -delta, description)
+            await idempotency.remember(SCOPE, 0, key, fp, entry.id)
+    except IntegrityError:
+        record = await idempotency.find(SCOPE, 0, key, fp)
+        if record is None:
+            raise
+        return await LedgerEntry.get(id=record.result_id)
+    log.info("adjustment staff=%s member=%s delta=%s", staff.id, member_id, delta)
+    return entry

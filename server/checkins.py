@@ -1,0 +1,95 @@
+"""Daily check-in: once per calendar day in the member's time zone, with streak bonuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from server import clock, ledger
+from server.errors import DomainError, ErrorCode
+from server.models import CheckIn, LedgerKind, Member
+from server.program import get_program
+
+
+@dataclass(frozen=True)
+class CheckInStatus:
+    today: date
+    checked_in_today: bool
+    streak: int
+    today_points: int
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    points_earned: int
+    status: CheckInStatus
+    member: Member
+
+
+def local_today(member: Member, at: datetime | None = None) -> date:
+    return (at or clock.now()).astimezone(ZoneInfo(member.timezone)).date()
+
+
+def points_for_streak(streak: int) -> tuple[int, int]:
+    """(base points, bonus points) for the day that makes a streak of ``streak`` days."""
+    program = get_program()
+    bonus = sum(b.points for b in program.streak_bonuses if b.days == streak)
+    return program.check_in_points, bonus
+
+
+def status_from(member: Member, last: CheckIn | None, at: datetime | None = None) -> CheckInStatus:
+    """Status given the member's most recent check-in (None when they never checked in)."""
+    today = local_today(member, at)
+    if last is not None and last.day == today:
+        return CheckInStatus(today, True, last.streak, last.points)
+    alive = last is not None and last.day == today - timedelta(days=1)
+    streak = last.streak if alive and last else 0
+    base, bonus = points_for_streak(streak + 1)
+    return CheckInStatus(today, False, streak, base + bonus)
+
+
+async def last_check_ins(member_ids: list[int]) -> dict[int, CheckIn]:
+    """Most recent check-in per member; one query (ids ascend with time per member)."""
+    latest: dict[int, CheckIn] = {}
+    if not member_ids:
+        return latest
+    # Only the last two days matter for a status, so the scan stays small.
+    horizon = clock.now().date() - timedelta(days=3)
+    rows = await CheckIn.filter(member_id__in=member_ids, day__gte=horizon).order_by("member_id", "day")
+    for row in rows:
+        latest[row.member_id] = row
+    return latest
+
+
+async def check_in(member: Member) -> CheckInResult:
+    """Credit today's check-in once; a second try the same local day is ALREADY_CHECKED_IN."""
+    now = clock.now()
+    today = local_today(member, now)
+    try:
+        async with in_transaction():
+            locked = await ledger.lock_member(member.id)
+            if await CheckIn.exists(member_id=member.id, day=today):
+                raise _already()
+            yesterday = await CheckIn.get_or_none(member_id=member.id, day=today - timedelta(days=1))
+            streak = yesterday.streak + 1 if yesterday else 1
+            base, bonus = points_for_streak(streak)
+            # The unique (member, day) constraint is what finally guarantees once a day.
+            await CheckIn.create(
+                member_id=member.id, day=today, streak=streak, points=base + bonus, created_at=now
+            )
+            await ledger.credit(locked, LedgerKind.CHECK_IN, base, f"Daily check-in ({today.isoformat()})", at=now)
+            if bonus:
+                await ledger.credit(
+                    locked, LedgerKind.STREAK_BONUS, bonus, f"{streak}-day streak bonus", at=now
+                )
+    except IntegrityError:
+        raise _already() from None
+    return CheckInResult(base + bonus, CheckInStatus(today, True, streak, base + bonus), locked)
+
+
+def _already() -> DomainError:
+    return DomainError(ErrorCode.ALREADY_CHECKED_IN, "You have already checked in today.", None)

@@ -1,0 +1,179 @@
+"""The ``patron`` command: serve, migrate, demo data, partners, staff and the schema file."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from server.config import ConfigError, get_settings
+from server.errors import DomainError
+
+T = TypeVar("T")
+app = typer.Typer(help="Patron: member loyalty portal and GraphQL API.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+partner_app = typer.Typer(help="Partner systems and their API keys.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff roles.", no_args_is_help=True)
+app.add_typer(partner_app, name="partner")
+app.add_typer(staff_app, name="staff")
+err = Console(stderr=True)
+
+
+def _with_db(work: Callable[[], Awaitable[T]], *, migrate_first: bool = True) -> T:
+    """Run ``work`` with the database open (migrated first), closing it afterwards."""
+    from server.database import close_db, init_db, migrate
+
+    async def runner() -> T:
+        settings = get_settings()
+        if migrate_first:
+            await migrate(settings.database_url)
+        await init_db(settings.database_url)
+        try:
+            return await work()
+        finally:
+            await close_db()
+
+    return asyncio.run(runner())
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API at /graphql and the portal at /, after applying pending migrations."""
+    import uvicorn
+
+    from server.database import migrate
+
+    settings = get_settings()
+    asyncio.run(migrate(settings.database_url))
+    err.print(f"Patron ({settings.env}) on http://{host}:{port}  database: {_redacted(settings.database_url)}")
+    uvicorn.run(
+        "server.app:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Apply pending database migrations."""
+    from server.database import migrate
+
+    settings = get_settings()
+    asyncio.run(migrate(settings.database_url, progress=lambda *a: err.print(" ".join(str(x) for x in a))))
+    typer.echo("Migrations applied.")
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo programme (idempotent) and print what it made."""
+    from server.demo import load_demo
+
+    for line in _with_db(load_demo):
+        typer.echo(line)
+
+
+@app.command("export-schema")
+def export_schema() -> None:
+    """Write the GraphQL schema to schema/schema.graphql."""
+    from schema.api import SCHEMA_FILE, export_sdl
+
+    SCHEMA_FILE.write_text(export_sdl(), encoding="utf-8")
+    typer.echo(f"Wrote {SCHEMA_FILE}")
+
+
+@app.command()
+def lifecycle() -> None:
+    """Expire lapsed points, warn about points expiring soon and re-evaluate tiers (run daily)."""
+    from server.lifecycle import run_lifecycle
+
+    for line in _with_db(run_lifecycle):
+        typer.echo(line)
+
+
+@partner_app.command("create")
+def partner_create(
+    name: str,
+    scope: Annotated[list[str] | None, typer.Option("--scope", help="purchases:write, referrals:write, members:read, vouchers:write")] = None,
+) -> None:
+    """Create a partner; its API key is printed once, as the last line."""
+    from server.partners import create_partner
+
+    partner, key = _with_db(lambda: create_partner(name, scope or []))
+    typer.echo(f"Partner {partner.name} created with scopes: {', '.join(partner.scopes) or '(none)'}")
+    typer.echo("Store this API key now; it cannot be shown again:")
+    typer.echo(key)
+
+
+@partner_app.command("list")
+def partner_list() -> None:
+    """List partners with their key prefixes and scopes."""
+    from server.partners import list_partners
+
+    for partner in _with_db(list_partners):
+        state = "revoked" if partner.revoked_at else "active"
+        typer.echo(f"{partner.name}\t{partner.key_prefix}…\t{state}\t{','.join(partner.scopes)}")
+
+
+@partner_app.command("revoke")
+def partner_revoke(name: str) -> None:
+    """Revoke a partner's API key."""
+    from server.partners import revoke_partner
+
+    partner = _with_db(lambda: revoke_partner(name))
+    typer.echo(f"Partner {partner.name} revoked.")
+
+
+@staff_app.command("grant")
+def staff_grant(email: str) -> None:
+    """Give a member the staff role."""
+    from server.accounts import set_role
+    from server.models import Role
+
+    member = _with_db(lambda: set_role(email, Role.STAFF))
+    typer.echo(f"{member.email} is now staff.")
+
+
+@staff_app.command("revoke")
+def staff_revoke(email: str) -> None:
+    """Take the staff role away."""
+    from server.accounts import set_role
+    from server.models import Role
+
+    member = _with_db(lambda: set_role(email, Role.MEMBER))
+    typer.echo(f"{member.email} is now a member.")
+
+
+def _redacted(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':')[0]}@{host}"
+    return url
+
+
+def main() -> None:
+    """Console entry point: configuration and domain errors end in one line, not a traceback."""
+    try:
+        app()
+    except ConfigError as exc:
+        err.print(f"patron: configuration error: {exc}", style="red", highlight=False)
+        sys.exit(2)
+    except DomainError as exc:
+        err.print(f"patron: {exc.message}", style="red", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Database set-up: the Tortoise configuration for a URL, start-up, migrations and shutdown.
+
+SQLite (the embedded default) runs in WAL mode with ``synchronous=FULL`` so that an
+acknowledged write survives a crash, and a generous busy timeout so that writers from
+several worker processes wait for each other rather than fail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as run_migrations
+
+from server.config import get_settings
+
+MODELS = ["server.models"]
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def sqlite_path(url: str) -> str:
+    return url.split("://", 1)[1].split("?", 1)[0]
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The Tortoise configuration for ``database_url`` (``sqlite://…`` or ``postgres://…``)."""
+    if database_url.startswith("sqlite://"):
+        path = sqlite_path(database_url)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connection: Any = {
+            "engine": "server.sqlite_engine",
+            "credentials": {
+                "file_path": path,
+                "journal_mode": "WAL",
+                "synchronous": "FULL",
+                "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+                "foreign_keys": "ON",
+            },
+        }
+    else:
+        url = database_url.replace("postgresql://", "postgres://", 1)
+        if "maxsize=" not in url:
+            url += ("&" if "?" in url else "?") + "minsize=1&maxsize=10"
+        connection = url
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            "models": {
+                "models": MODELS,
+                "migrations": "migrations",
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def __getattr__(name: str) -> Any:
+    # ``tortoise`` CLI reads ``server.database.TORTOISE_ORM`` (see pyproject); computed lazily so
+    # importing this module never touches the environment.
+    if name == "TORTOISE_ORM":
+        return tortoise_config(get_settings().database_url)
+    raise AttributeError(name)
+
+
+async def init_db(database_url: str | None = None) -> None:
+    """Open the connections for this process."""
+    url = database_url or get_settings().database_url
+    await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
+
+
+async def migrate(database_url: str | None = None, progress: Any = None) -> None:
+    """Apply pending migrations (idempotent)."""
+    url = database_url or get_settings().database_url
+    try:
+        await run_migrations(config=tortoise_config(url), progress=progress)
+    finally:
+        await Tortoise.close_connections()
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()

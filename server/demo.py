@@ -1,0 +1,63 @@
+"""The demo programme: a member with history, a partner and a catalog. Safe to run repeatedly."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from server import accounts, checkins, clock, purchases
+from server.models import Member, Partner
+from server.partners import create_partner
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo-password"
+DEMO_PARTNER = "Demo Shop"
+
+
+async def _demo_partner() -> Partner:
+    partner = await Partner.get_or_none(name=DEMO_PARTNER)
+    if partner is None:
+        partner, _key = await create_partner(DEMO_PARTNER, ["purchases:write", "referrals:write", "members:read"])
+    return partner
+
+
+async def _demo_member() -> tuple[Member, bool]:
+    member = await Member.get_or_none(email=DEMO_EMAIL)
+    if member is not None:
+        return member, False
+    member, _token = await accounts.sign_up(
+        accounts.SignUp(email=DEMO_EMAIL, password=DEMO_PASSWORD, display_name="Demo Member", timezone="Asia/Shanghai")
+    )
+    return member, True
+
+
+async def _history(member: Member, partner: Partner) -> None:
+    now = clock.now()
+    orders = [
+        ("DEMO-1001", Decimal("1280.00"), 150, ["store:shanghai-flagship", "product:espresso-machine"]),
+        ("DEMO-1002", Decimal("3650.50"), 90, ["store:shanghai-flagship", "product:travel-mug"]),
+        ("DEMO-1003", Decimal("899.00"), 20, ["product:coffee-beans"]),
+    ]
+    for order_id, amount, days_ago, subjects in orders:
+        await purchases.record_purchase(
+            partner, member.email, order_id, amount, now - timedelta(days=days_ago), subjects
+        )
+    await checkins.check_in(member)
+
+
+async def load_demo() -> list[str]:
+    """Create what is missing and describe the result."""
+    from server import catalog_demo
+
+    partner = await _demo_partner()
+    member, created = await _demo_member()
+    if created:
+        await _history(member, partner)
+    lines = [
+        f"Demo partner: {partner.name} (create a key with: patron partner create NAME --scope purchases:write)",
+        f"Demo member: {DEMO_EMAIL} / {DEMO_PASSWORD} ({'created' if created else 'already there'})",
+    ]
+    lines += await catalog_demo.load_catalog()
+    member = await Member.get(email=DEMO_EMAIL)
+    lines.append(f"Demo member balance: {member.balance} points, tier {member.tier_code}")
+    return lines

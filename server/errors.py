@@ -1,0 +1,49 @@
+"""Domain errors: the one way a service says "no" to a caller.
+
+Services raise :class:`DomainError` with a code from :class:`ErrorCode`; the GraphQL layer turns
+it into a typed ``UserError`` and the portal into a friendly message. A raise inside a
+transaction rolls the whole change back, so a refused operation is never half-applied.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ErrorCode(enum.Enum):
+    INVALID_INPUT = "INVALID_INPUT"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    RATE_LIMITED = "RATE_LIMITED"
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    ALREADY_CHECKED_IN = "ALREADY_CHECKED_IN"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
+    OUT_OF_STOCK = "OUT_OF_STOCK"
+    TIER_TOO_LOW = "TIER_TOO_LOW"
+    LIMIT_REACHED = "LIMIT_REACHED"
+    NOT_AVAILABLE = "NOT_AVAILABLE"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+    INVALID_REFERRAL_CODE = "INVALID_REFERRAL_CODE"
+    SELF_REFERRAL = "SELF_REFERRAL"
+    ALREADY_REVIEWED = "ALREADY_REVIEWED"
+    CANNOT_CANCEL = "CANNOT_CANCEL"
+
+
+class DomainError(Exception):
+    """A refusal the caller can act on: a code, the input field at fault, and a message."""
+
+    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __repr__(self) -> str:
+        return f"DomainError({self.code.value}, {self.message!r}, field={self.field!r})"
+
+
+def invalid(field: str, message: str) -> DomainError:
+    """Shorthand for the most common refusal: one input field is wrong."""
+    return DomainError(ErrorCode.INVALID_INPUT, message, field)

@@ -1,0 +1,282 @@
+"""The points ledger: the only code that changes a balance.
+
+Every change is one :class:`LedgerEntry` written in the same transaction as the member's
+balance, with ``balance_after`` recorded, so the balance always equals the sum of the ledger.
+
+Callers open the transaction (``in_transaction()``) and call :func:`lock_member` first; the
+functions here then run under that lock. On PostgreSQL the lock is ``SELECT … FOR UPDATE``
+on the member row; on SQLite every write transaction starts with ``BEGIN IMMEDIATE``
+(``server.sqlite_engine``), which serialises writers. Debits additionally use a conditional
+``UPDATE … WHERE balance >= n``, so a balance can never go below zero even if a caller forgot
+the lock.
+
+Credits are *lots* that expire at the end of the N-th month after the month they were earned;
+debits consume unexpired lots soonest-expiry first and record which (``PointsAllocation``), so
+a cancelled redemption can give the points back with their original expiry.
+
+A purchase refund may take back points the member has already spent. The balance then goes
+negative: that is the member's *debt*, and the next credits pay it off before they form a
+spendable lot.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from tortoise.expressions import F
+
+from server import clock
+from server.errors import DomainError, ErrorCode
+from server.models import LedgerEntry, LedgerKind, Member, PointsAllocation
+from server.program import get_program
+
+EARNING_KINDS = frozenset(
+    {
+        LedgerKind.PURCHASE,
+        LedgerKind.CHECK_IN,
+        LedgerKind.STREAK_BONUS,
+        LedgerKind.REVIEW,
+        LedgerKind.REFERRAL,
+        LedgerKind.BONUS,
+        LedgerKind.ADJUSTMENT,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Expiry:
+    points: int
+    expires_on: date
+
+
+def expiry_for(earned_at: datetime) -> datetime:
+    """First instant (UTC) after the end of the N-th month after the month of ``earned_at``."""
+    months = get_program().points_expire_after_months
+    first_of_month = earned_at.astimezone(UTC).date().replace(day=1)
+    lapse_month = clock.add_months(first_of_month, months + 1)
+    return datetime.combine(lapse_month, time(0), tzinfo=UTC)
+
+
+def expires_on(expires_at: datetime) -> date:
+    """The last day on which points lapsing at ``expires_at`` can still be spent."""
+    return (expires_at.astimezone(UTC) - timedelta(microseconds=1)).date()
+
+
+async def lock_member(member_id: int) -> Member:
+    """Lock and return the member row; call inside a transaction before any ledger change."""
+    member = await Member.select_for_update().get_or_none(id=member_id)
+    if member is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such member.", "memberId")
+    return member
+
+
+async def _write(
+    member: Member,
+    kind: LedgerKind,
+    delta: int,
+    description: str,
+    *,
+    reference: str | None,
+    expires_at: datetime | None = None,
+    remaining: int = 0,
+    at: datetime,
+) -> LedgerEntry:
+    earned = delta if kind in EARNING_KINDS and delta > 0 else 0
+    if kind is LedgerKind.PURCHASE_REFUND:
+        earned = delta
+    spent = -delta if kind is LedgerKind.REDEMPTION else 0
+    if kind is LedgerKind.REDEMPTION_REFUND:
+        spent = -delta
+    query = Member.filter(id=member.id)
+    if delta < 0 and kind is not LedgerKind.PURCHASE_REFUND:
+        # The conditional update is the last line of defence against overspending.
+        query = query.filter(balance__gte=-delta)
+    updated = await query.update(
+        balance=F("balance") + delta,
+        lifetime_earned=F("lifetime_earned") + earned,
+        lifetime_spent=F("lifetime_spent") + spent,
+    )
+    if not updated:
+        raise DomainError(ErrorCode.INSUFFICIENT_POINTS, "Not enough points.", "points")
+    member.balance += delta
+    member.lifetime_earned += earned
+    member.lifetime_spent += spent
+    return await LedgerEntry.create(
+        member_id=member.id,
+        kind=kind,
+        delta=delta,
+        balance_after=member.balance,
+        description=description[:255],
+        created_at=at,
+        expires_at=expires_at,
+        remaining=remaining,
+        reference=reference,
+    )
+
+
+async def expire_due(member: Member, at: datetime | None = None) -> LedgerEntry | None:
+    """Write one EXPIRY entry for every unspent point whose lot has lapsed by ``at``."""
+    at = at or clock.now()
+    lots = await LedgerEntry.filter(
+        member_id=member.id, remaining__gt=0, expires_at__lte=at
+    ).order_by("expires_at", "id")
+    total = sum(lot.remaining for lot in lots)
+    if not total:
+        return None
+    await LedgerEntry.filter(id__in=[lot.id for lot in lots]).update(remaining=0)
+    latest = expires_on(max(lot.expires_at for lot in lots))
+    return await _write(
+        member,
+        LedgerKind.EXPIRY,
+        -total,
+        f"Points expired on {latest.isoformat()}",
+        reference=None,
+        at=at,
+    )
+
+
+async def credit(
+    member: Member,
+    kind: LedgerKind,
+    points: int,
+    description: str,
+    *,
+    reference: str | None = None,
+    at: datetime | None = None,
+) -> LedgerEntry:
+    """Add ``points`` (> 0) as a new lot; any debt is paid off first."""
+    if points <= 0:
+        raise ValueError("credit takes a positive number of points")
+    at = at or clock.now()
+    await expire_due(member, at)
+    debt = max(0, -member.balance)
+    return await _write(
+        member,
+        kind,
+        points,
+        description,
+        reference=reference,
+        expires_at=expiry_for(at),
+        remaining=max(0, points - debt),
+        at=at,
+    )
+
+
+async def _consume(member: Member, points: int, at: datetime, prefer_lot: int | None) -> list[tuple[int, int]]:
+    """Take ``points`` from unexpired lots, soonest expiry first; returns (lot id, points) taken."""
+    lots = await LedgerEntry.filter(
+        member_id=member.id, remaining__gt=0, expires_at__gt=at
+    ).order_by("expires_at", "id")
+    if prefer_lot is not None:
+        lots.sort(key=lambda lot: lot.id != prefer_lot)
+    taken: list[tuple[int, int]] = []
+    for lot in lots:
+        if points <= 0:
+            break
+        take = min(points, lot.remaining)
+        await LedgerEntry.filter(id=lot.id).update(remaining=F("remaining") - take)
+        taken.append((lot.id, take))
+        points -= take
+    return taken
+
+
+async def debit(
+    member: Member,
+    kind: LedgerKind,
+    points: int,
+    description: str,
+    *,
+    reference: str | None = None,
+    allow_debt: bool = False,
+    prefer_lot: int | None = None,
+    at: datetime | None = None,
+) -> LedgerEntry:
+    """Take ``points`` (> 0) from the balance, oldest-expiring points first.
+
+    Raises INSUFFICIENT_POINTS when the balance is short, unless ``allow_debt`` (purchase
+    refunds), in which case the shortfall becomes debt.
+    """
+    if points <= 0:
+        raise ValueError("debit takes a positive number of points")
+    at = at or clock.now()
+    await expire_due(member, at)
+    if member.balance < points and not allow_debt:
+        raise DomainError(
+            ErrorCode.INSUFFICIENT_POINTS,
+            f"This needs {points} points; the balance is {max(member.balance, 0)}.",
+            "points",
+        )
+    taken = await _consume(member, points, at, prefer_lot)
+    entry = await _write(member, kind, -points, description, reference=reference, at=at)
+    if taken:
+        await PointsAllocation.bulk_create(
+            [PointsAllocation(debit_id=entry.id, lot_id=lot_id, points=n) for lot_id, n in taken]
+        )
+    return entry
+
+
+async def restore(
+    member: Member,
+    debit_entry_id: int,
+    kind: LedgerKind,
+    description: str,
+    *,
+    reference: str | None = None,
+    at: datetime | None = None,
+) -> LedgerEntry:
+    """Give back what a debit took, to the lots it came from where they have not lapsed.
+
+    Points whose original lot has lapsed meanwhile come back as a fresh lot with the standard
+    expiry, so a cancellation never hands back points that vanish the same instant.
+    """
+    at = at or clock.now()
+    await expire_due(member, at)
+    debit_entry = await LedgerEntry.get(id=debit_entry_id, member_id=member.id)
+    points = -debit_entry.delta
+    allocations = await PointsAllocation.filter(debit_id=debit_entry_id).prefetch_related("lot")
+    debt = max(0, -member.balance)
+    fresh = 0
+    for allocation in allocations:
+        give = allocation.points
+        pay = min(debt, give)
+        debt -= pay
+        give -= pay
+        if not give:
+            continue
+        if allocation.lot.expires_at and allocation.lot.expires_at > at:
+            await LedgerEntry.filter(id=allocation.lot_id).update(remaining=F("remaining") + give)
+        else:
+            fresh += give
+    unallocated = points - sum(a.points for a in allocations)
+    fresh += max(0, unallocated - debt)
+    return await _write(
+        member,
+        kind,
+        points,
+        description,
+        reference=reference,
+        expires_at=expiry_for(at) if fresh else None,
+        remaining=fresh,
+        at=at,
+    )
+
+
+async def expiring(member_ids: list[int], at: datetime | None = None) -> dict[int, list[Expiry]]:
+    """Unspent points by expiry day, soonest first, for each member (one query for all)."""
+    at = at or clock.now()
+    lots = (
+        await LedgerEntry.filter(member_id__in=member_ids, remaining__gt=0, expires_at__gt=at)
+        .order_by("expires_at")
+        .values("member_id", "expires_at", "remaining")
+    )
+    grouped: dict[int, dict[date, int]] = defaultdict(dict)
+    for lot in lots:
+        day = expires_on(lot["expires_at"])
+        by_day = grouped[lot["member_id"]]
+        by_day[day] = by_day.get(day, 0) + lot["remaining"]
+    return {
+        member_id: [Expiry(points, day) for day, points in grouped.get(member_id, {}).items()]
+        for member_id in member_ids
+    }

@@ -1,0 +1,72 @@
+"""Daily lifecycle: expire lapsed points, warn about points expiring soon, re-evaluate tiers.
+
+Each member is handled in their own short transaction under their lock, so the sweep never
+holds up members' own requests for long and can be re-run safely at any time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from server import clock, ledger, notifications, tiers
+from server.models import LedgerEntry, Member
+from server.program import get_program
+
+WARN_WITHIN = timedelta(days=30)
+
+
+async def expire_all(at: datetime) -> int:
+    """Expire every lapsed lot; returns the number of members touched."""
+    member_ids = await LedgerEntry.filter(remaining__gt=0, expires_at__lte=at).distinct().values_list("member_id", flat=True)
+    for member_id in sorted(set(member_ids)):
+        async with in_transaction():
+            member = await ledger.lock_member(member_id)
+            await ledger.expire_due(member, at)
+    return len(set(member_ids))
+
+
+async def warn_expiring(at: datetime) -> int:
+    """One POINTS_EXPIRING notification per member and expiry day, 30 days ahead."""
+    lots = (
+        await LedgerEntry.filter(remaining__gt=0, expires_at__gt=at, expires_at__lte=at + WARN_WITHIN)
+        .values("member_id", "expires_at", "remaining")
+    )
+    batches: dict[tuple[int, str], int] = {}
+    for lot in lots:
+        day = ledger.expires_on(lot["expires_at"]).isoformat()
+        batches[(lot["member_id"], day)] = batches.get((lot["member_id"], day), 0) + lot["remaining"]
+    sent = 0
+    for (member_id, day), points in sorted(batches.items()):
+        async with in_transaction():
+            await ledger.lock_member(member_id)
+            made = await notifications.notify(
+                member_id, "POINTS_EXPIRING", {"points": points, "date": day}, dedupe_key=f"expiring:{day}"
+            )
+            sent += made is not None
+    return sent
+
+
+async def reevaluate_tiers(at: datetime) -> int:
+    """Apply upgrades and, after retention, downgrades; returns how many members changed tier."""
+    base = get_program().base_tier.code
+    candidates = await Member.exclude(tier_code=base).values_list("id", flat=True)
+    changed = 0
+    for member_id in candidates:
+        async with in_transaction():
+            member = await ledger.lock_member(member_id)
+            changed += (await tiers.reevaluate(member, at)) is not None
+    return changed
+
+
+async def run_lifecycle(at: datetime | None = None) -> list[str]:
+    at = at or clock.now()
+    expired = await expire_all(at)
+    warned = await warn_expiring(at)
+    changed = await reevaluate_tiers(at)
+    return [
+        f"Expired lapsed points for {expired} member(s).",
+        f"Sent {warned} expiry warning(s).",
+        f"Changed the tier of {changed} member(s).",
+    ]

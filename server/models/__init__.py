@@ -1,0 +1,35 @@
+"""Every ORM model of Patron, gathered so that Tortoise discovers them as one app."""
+
+from server.models.accounts import AuthToken, LoginThrottle, Member, Role
+from server.models.catalog import Benefit, Redemption, RedemptionStatus
+from server.models.checkins import CheckIn
+from server.models.ledger import IdempotencyRecord, LedgerEntry, LedgerKind, PointsAllocation
+from server.models.notifications import Notification
+from server.models.partners import Partner, Purchase, PurchaseSubject
+from server.models.referrals import Referral, ReferralInvite, ReferralStatus
+from server.models.reviews import Review, ReviewStatus, ReviewVote
+
+__all__ = [
+    "AuthToken",
+    "Benefit",
+    "CheckIn",
+    "IdempotencyRecord",
+    "LedgerEntry",
+    "LedgerKind",
+    "LoginThrottle",
+    "Member",
+    "Notification",
+    "Partner",
+    "PointsAllocation",
+    "Purchase",
+    "PurchaseSubject",
+    "Redemption",
+    "RedemptionStatus",
+    "Referral",
+    "ReferralInvite",
+    "ReferralStatus",
+    "Review",
+    "ReviewStatus",
+    "ReviewVote",
+    "Role",
+]

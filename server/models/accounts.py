@@ -1,0 +1,72 @@
+"""Members, their credentials and the log-in throttle."""
+
+from __future__ import annotations
+
+import enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(str, enum.Enum):
+    MEMBER = "MEMBER"
+    STAFF = "STAFF"
+
+
+class Member(Model):
+    """A programme member. The balance columns are written only by ``server.ledger``."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True, description="Lower-cased")
+    password_hash = fields.CharField(max_length=255)
+    display_name = fields.CharField(max_length=80)
+    role = fields.CharEnumField(Role, max_length=16, default=Role.MEMBER)
+    joined_at = fields.DatetimeField()
+    birthday = fields.DateField(null=True)
+    timezone = fields.CharField(max_length=64, default="Asia/Shanghai")
+    locale = fields.CharField(max_length=10, default="en")
+    tier_code = fields.CharField(max_length=32)
+    tier_reached_at = fields.DatetimeField()
+    share_code = fields.CharField(max_length=16, unique=True)
+    balance = fields.IntField(default=0)
+    lifetime_earned = fields.IntField(default=0)
+    lifetime_spent = fields.IntField(default=0)
+
+    class Meta:
+        table = "member"
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class AuthToken(Model):
+    """A bearer token (``kind='api'``) or a portal session (``kind='session'``).
+
+    Only the SHA-256 of the secret is stored, so a leaked table grants nothing.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "models.Member", related_name="tokens", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=16, default="api")
+    csrf_token = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "auth_token"
+
+
+class LoginThrottle(Model):
+    """Consecutive failed log-ins for one e-mail, driving an exponential back-off."""
+
+    email = fields.CharField(max_length=254, primary_key=True)
+    failures = fields.IntField(default=0)
+    blocked_until = fields.DatetimeField(null=True)
+    last_failure_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "login_throttle"

@@ -1,0 +1,95 @@
+"""Member notifications: written in the transaction of the event they report.
+
+A notification stores its kind and parameters; title and body are rendered in the reader's
+locale when read, so switching language re-labels old notifications too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server import clock
+from server.models import Notification
+
+# kind -> locale -> (title, body); bodies are str.format templates over the params.
+MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
+    "TIER_UPGRADE": {
+        "en": ("Welcome to {tier_name}", "You reached the {tier_name} tier. Enjoy your new perks."),
+        "zh-CN": ("欢迎升级至{tier_name_zh}", "您已升级为{tier_name_zh}会员，尽享全新礼遇。"),
+    },
+    "TIER_DOWNGRADE": {
+        "en": ("Your tier is now {tier_name}", "Your qualifying points over the last year place you in the {tier_name} tier."),
+        "zh-CN": ("会员等级调整为{tier_name_zh}", "根据您近一年的定级积分，您的会员等级已调整为{tier_name_zh}。"),
+    },
+    "REFERRAL_REWARDED": {
+        "en": ("Referral reward: +{points} points", "{name} made a first purchase. {points} points are yours."),
+        "zh-CN": ("推荐奖励：+{points} 积分", "{name} 完成了首次消费，{points} 积分已到账。"),
+    },
+    "REFEREE_REWARDED": {
+        "en": ("Welcome bonus: +{points} points", "Thanks for your first purchase. {points} welcome points are yours."),
+        "zh-CN": ("新人奖励：+{points} 积分", "感谢您的首次消费，{points} 新人积分已到账。"),
+    },
+    "REVIEW_PUBLISHED": {
+        "en": ("Your review is live", "Your review of {subject} was published.{points_text}"),
+        "zh-CN": ("您的评价已发布", "您对 {subject} 的评价已发布。{points_text_zh}"),
+    },
+    "REVIEW_REJECTED": {
+        "en": ("Your review was not published", "Your review of {subject} did not meet our guidelines."),
+        "zh-CN": ("您的评价未通过审核", "您对 {subject} 的评价未通过审核。"),
+    },
+    "REDEMPTION_ISSUED": {
+        "en": ("Voucher ready: {benefit}", "Show code {code} to claim {benefit}."),
+        "zh-CN": ("兑换成功：{benefit_zh}", "出示兑换码 {code} 即可领取 {benefit_zh}。"),
+    },
+    "REDEMPTION_CANCELLED": {
+        "en": ("Redemption cancelled", "Your {benefit} voucher was cancelled and {points} points were returned."),
+        "zh-CN": ("兑换已取消", "您的 {benefit_zh} 兑换已取消，{points} 积分已退回。"),
+    },
+    "POINTS_EXPIRING": {
+        "en": ("{points} points expire soon", "{points} points expire on {date}. Use them before then."),
+        "zh-CN": ("{points} 积分即将过期", "{points} 积分将于 {date} 过期，请尽快使用。"),
+    },
+}
+
+
+class _Defaults(dict):
+    def __missing__(self, key: str) -> str:
+        # A zh-CN template may name e.g. tier_name_zh; fall back to the plain value.
+        if key.endswith("_zh") and key[:-3] in self:
+            return str(self[key[:-3]])
+        return ""
+
+
+def render(kind: str, params: dict[str, Any], locale: str) -> tuple[str, str]:
+    """Title and body of a notification in ``locale`` (English when unknown)."""
+    templates = MESSAGES.get(kind, {})
+    title, body = templates.get(locale) or templates.get("en") or (kind, "")
+    values = _Defaults(params)
+    return title.format_map(values), body.format_map(values)
+
+
+async def notify(
+    member_id: int, kind: str, params: dict[str, Any] | None = None, *, dedupe_key: str | None = None
+) -> Notification | None:
+    """Record a notification; with ``dedupe_key`` at most one per member and key.
+
+    Call under the member's lock (inside the ledger transaction) so the existence check and
+    the insert cannot race.
+    """
+    if dedupe_key and await Notification.exists(member_id=member_id, dedupe_key=dedupe_key):
+        return None
+    return await Notification.create(
+        member_id=member_id,
+        kind=kind,
+        params=params or {},
+        dedupe_key=dedupe_key,
+        created_at=clock.now(),
+    )
+
+
+async def mark_read(member_id: int, ids: list[int] | None = None) -> int:
+    """Mark the member's notifications (all unread ones when ``ids`` is None) read."""
+    query = Notification.filter(member_id=member_id, read_at__isnull=True)
+    if ids is not None:
+        query = query.filter(id__in=ids)
+    return await query.update(read_at=clock.now())

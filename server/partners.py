@@ -1,0 +1,62 @@
+"""Partner systems and their API keys (shown once, stored as a hash)."""
+
+from __future__ import annotations
+
+import logging
+
+from server import clock, tokens
+from server.errors import DomainError, ErrorCode, invalid
+from server.models import Partner
+from server.validation import check_text
+
+log = logging.getLogger("patron.auth")
+
+SCOPES = ("purchases:write", "referrals:write", "members:read", "vouchers:write")
+
+
+async def create_partner(name: str, scopes: list[str]) -> tuple[Partner, str]:
+    """Create a partner; returns it with its API key, which is never retrievable again."""
+    name = check_text(name, "name", max_length=80)
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise invalid("scope", f"Unknown scope {unknown[0]!r}; choose from {', '.join(SCOPES)}.")
+    if await Partner.exists(name=name):
+        raise invalid("name", f"A partner named {name!r} already exists.")
+    key = tokens.new_secret("pk_")
+    partner = await Partner.create(
+        name=name,
+        key_hash=tokens.digest(key),
+        key_prefix=key[:10],
+        scopes=sorted(set(scopes)),
+        created_at=clock.now(),
+    )
+    return partner, key
+
+
+async def partner_for_key(key: str) -> Partner | None:
+    partner = await Partner.get_or_none(key_hash=tokens.digest(key), revoked_at__isnull=True)
+    if partner is None:
+        log.warning("partner key rejected prefix=%s", key[:10])
+    return partner
+
+
+async def revoke_partner(name: str) -> Partner:
+    partner = await Partner.get_or_none(name=name)
+    if partner is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"No partner named {name!r}.", "name")
+    if partner.revoked_at is None:
+        partner.revoked_at = clock.now()
+        await partner.save(update_fields=["revoked_at"])
+    return partner
+
+
+async def list_partners() -> list[Partner]:
+    return await Partner.all().order_by("name")
+
+
+def require_scope(partner: Partner | None, scope: str) -> Partner:
+    if partner is None:
+        raise DomainError(ErrorCode.NOT_AUTHENTICATED, "A partner API key is required.", None)
+    if scope not in partner.scopes:
+        raise DomainError(ErrorCode.FORBIDDEN, f"This key lacks the {scope} scope.", None)
+    return partner

@@ -1,0 +1,191 @@
+"""The programme's rules: currency, earn rate, tiers, check-in, expiry and rewards.
+
+Defaults are the ones a new programme starts with; a TOML file named by ``PATRON_PROGRAM``
+overrides any of them. The rules are immutable for the life of the process and exposed to
+clients by ``Query.program`` so that every app explains points the same way.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from server.config import ConfigError, get_settings
+
+
+@dataclass(frozen=True)
+class TierRule:
+    code: str
+    name: str
+    rank: int
+    threshold: int
+    earn_multiplier: Decimal
+    discount_percent: int
+    perks: tuple[str, ...] = ()
+    name_zh: str | None = None
+    perks_zh: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StreakBonus:
+    days: int
+    points: int
+
+
+@dataclass(frozen=True)
+class Program:
+    currency: str = "CNY"
+    points_per_currency_unit: Decimal = Decimal("1")
+    check_in_points: int = 5
+    streak_bonuses: tuple[StreakBonus, ...] = (StreakBonus(7, 20), StreakBonus(30, 100))
+    review_points: int = 20
+    referrer_points: int = 200
+    referee_points: int = 100
+    referrals_per_month_cap: int = 50
+    points_expire_after_months: int = 12
+    tier_window_months: int = 12
+    tier_retention_months: int = 12
+    tiers: tuple[TierRule, ...] = field(default_factory=lambda: DEFAULT_TIERS)
+
+    def tier(self, code: str) -> TierRule:
+        """The tier with ``code``; the lowest tier for an unknown code (a tier removed from the rules)."""
+        for tier in self.tiers:
+            if tier.code == code:
+                return tier
+        return self.tiers[0]
+
+    def find_tier(self, code: str) -> TierRule | None:
+        return next((tier for tier in self.tiers if tier.code == code), None)
+
+    @property
+    def base_tier(self) -> TierRule:
+        return self.tiers[0]
+
+    def tier_for(self, qualifying_points: int) -> TierRule:
+        """The highest tier whose threshold ``qualifying_points`` reaches."""
+        reached = [tier for tier in self.tiers if qualifying_points >= tier.threshold]
+        return reached[-1] if reached else self.tiers[0]
+
+    def next_tier(self, tier: TierRule) -> TierRule | None:
+        higher = [t for t in self.tiers if t.rank > tier.rank]
+        return higher[0] if higher else None
+
+
+DEFAULT_TIERS: tuple[TierRule, ...] = (
+    TierRule(
+        "silver", "Silver", 1, 0, Decimal("1.00"), 10,
+        ("10% member discount", "Birthday bonus"),
+        "白银", ("会员九折", "生日礼遇"),
+    ),
+    TierRule(
+        "gold", "Gold", 2, 5000, Decimal("1.25"), 15,
+        ("15% member discount", "1.25× points on purchases", "Priority support"),
+        "黄金", ("会员八五折", "消费积分 1.25 倍", "优先客服"),
+    ),
+    TierRule(
+        "diamond", "Diamond", 3, 20000, Decimal("1.50"), 20,
+        ("20% member discount", "1.5× points on purchases", "Free express delivery", "Lounge access"),
+        "钻石", ("会员八折", "消费积分 1.5 倍", "免费快递", "贵宾室"),
+    ),
+)
+
+
+def _positive_int(data: dict[str, Any], key: str, where: str, minimum: int = 0) -> int | None:
+    if key not in data:
+        return None
+    value = data[key]
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ConfigError(f"PATRON_PROGRAM: {where}{key} must be a whole number ≥ {minimum}")
+    return value
+
+
+def _tiers_from(raw: list[dict[str, Any]]) -> tuple[TierRule, ...]:
+    tiers = []
+    for index, item in enumerate(raw):
+        where = f"tiers[{index}]."
+        try:
+            tiers.append(
+                TierRule(
+                    code=str(item["code"]),
+                    name=str(item.get("name", item["code"]).strip()),
+                    rank=int(item.get("rank", index + 1)),
+                    threshold=int(item["threshold"]),
+                    earn_multiplier=Decimal(str(item.get("earn_multiplier", "1"))),
+                    discount_percent=int(item.get("discount_percent", 0)),
+                    perks=tuple(str(p) for p in item.get("perks", ())),
+                    name_zh=item.get("name_zh"),
+                    perks_zh=tuple(str(p) for p in item.get("perks_zh", ())),
+                )
+            )
+        except (KeyError, ValueError, ArithmeticError) as exc:
+            raise ConfigError(f"PATRON_PROGRAM: {where} is invalid ({exc})") from None
+    tiers.sort(key=lambda t: t.rank)
+    if not tiers or tiers[0].threshold != 0:
+        raise ConfigError("PATRON_PROGRAM: the lowest-ranked tier must have threshold 0")
+    if len({t.code for t in tiers}) != len(tiers):
+        raise ConfigError("PATRON_PROGRAM: tier codes must be unique")
+    thresholds = [t.threshold for t in tiers]
+    if thresholds != sorted(set(thresholds)):
+        raise ConfigError("PATRON_PROGRAM: tier thresholds must rise with rank")
+    return tuple(tiers)
+
+
+def program_from_toml(text: str) -> Program:
+    """Parse a programme file; unknown keys are refused so that a typo is not silently ignored."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"PATRON_PROGRAM: not valid TOML ({exc})") from None
+    program = Program()
+    changes: dict[str, Any] = {}
+    known = {f for f in Program.__dataclass_fields__}
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"PATRON_PROGRAM: unknown setting {key!r}")
+    if "currency" in data:
+        changes["currency"] = str(data["currency"])
+    if "points_per_currency_unit" in data:
+        try:
+            rate = Decimal(str(data["points_per_currency_unit"]))
+        except ArithmeticError:
+            rate = Decimal(-1)
+        if rate <= 0:
+            raise ConfigError("PATRON_PROGRAM: points_per_currency_unit must be a positive number")
+        changes["points_per_currency_unit"] = rate
+    for key in (
+        "check_in_points", "review_points", "referrer_points", "referee_points",
+        "referrals_per_month_cap",
+    ):
+        value = _positive_int(data, key, "")
+        if value is not None:
+            changes[key] = value
+    for key in ("points_expire_after_months", "tier_window_months", "tier_retention_months"):
+        value = _positive_int(data, key, "", minimum=1)
+        if value is not None:
+            changes[key] = value
+    if "streak_bonuses" in data:
+        bonuses = []
+        for index, item in enumerate(data["streak_bonuses"]):
+            days = _positive_int(item, "days", f"streak_bonuses[{index}].", minimum=1)
+            points = _positive_int(item, "points", f"streak_bonuses[{index}].")
+            bonuses.append(StreakBonus(days or 1, points or 0))
+        changes["streak_bonuses"] = tuple(sorted(bonuses, key=lambda b: b.days))
+    if "tiers" in data:
+        changes["tiers"] = _tiers_from(data["tiers"])
+    return replace(program, **changes)
+
+
+def load_program(path: Path | None) -> Program:
+    if path is None:
+        return Program()
+    return program_from_toml(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def get_program() -> Program:
+    """The rules in force for this process."""
+    return load_program(get_settings().program_path)

@@ -1,0 +1,53 @@
+"""Input checks shared by the services; each failure names the input field at fault."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, available_timezones
+
+from server.errors import invalid
+
+LOCALES = ("en", "zh-CN")
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
+_TIMEZONES = frozenset(available_timezones())
+
+
+def normalise_email(email: str, field: str = "email") -> str:
+    value = email.strip().lower()
+    if len(value) > 254 or not _EMAIL.match(value) or value.split("@")[0] == "":
+        raise invalid(field, "Enter a valid e-mail address.")
+    return value
+
+
+def check_timezone(name: str, field: str = "timezone") -> str:
+    name = name.strip()
+    if name not in _TIMEZONES:
+        raise invalid(field, "Use an IANA time-zone name such as Asia/Shanghai.")
+    ZoneInfo(name)
+    return name
+
+
+def check_locale(tag: str, field: str = "locale") -> str:
+    for locale in LOCALES:
+        if tag.strip().lower() == locale.lower():
+            return locale
+    raise invalid(field, "Choose a language: en or zh-CN.")
+
+
+def check_text(value: str, field: str, *, max_length: int, min_length: int = 1) -> str:
+    text = value.strip()
+    if len(text) < min_length:
+        raise invalid(field, "This field is required." if min_length == 1 else f"Use at least {min_length} characters.")
+    if len(text) > max_length:
+        raise invalid(field, f"Use at most {max_length} characters.")
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise invalid(field, "Remove control characters.")
+    return text
+
+
+def check_key(value: str, field: str) -> str:
+    """An idempotency key or external id: 1 to 128 visible characters."""
+    key = value.strip()
+    if not key or len(key) > 128 or any(ord(ch) < 33 for ch in key):
+        raise invalid(field, "Use 1 to 128 visible characters.")
+    return key

@@ -1,0 +1,75 @@
+"""Accounts: sign-up validation, log-in, tokens, log-out and profile changes."""
+
+from __future__ import annotations
+
+from tests.support import SIGN_UP, Api
+
+VIEWER = "{ viewer { email displayName timezone locale role tier { code } } }"
+LOG_IN = """
+mutation LogIn($email: String!, $password: String!) {
+  logIn(email: $email, password: $password) { token member { email } userErrors { field code message } }
+}
+"""
+LOG_OUT = "mutation { logOut { ok userErrors { code } } }"
+
+
+async def test_sign_up_then_viewer_sees_own_account(api: Api) -> None:
+    caller = await api.member("Li.Wei@Example.com", timezone="Europe/Paris", locale="zh-CN")
+
+    data = await api.run(VIEWER, caller=caller)
+
+    assert data["viewer"] == {
+        "email": "li.wei@example.com",
+        "displayName": "Li Wei",
+        "timezone": "Europe/Paris",
+        "locale": "zh-CN",
+        "role": "MEMBER",
+        "tier": {"code": "silver"},
+    }
+
+
+async def test_sign_up_refuses_bad_input_with_the_field_at_fault(api: Api) -> None:
+    cases = [
+        ({"email": "not-an-email"}, "email", "INVALID_INPUT"),
+        ({"password": "short"}, "password", "INVALID_INPUT"),
+        ({"timezone": "Mars/Olympus"}, "timezone", "INVALID_INPUT"),
+        ({"locale": "fr"}, "locale", "INVALID_INPUT"),
+        ({"displayName": "   "}, "displayName", "INVALID_INPUT"),
+    ]
+    for override, field, code in cases:
+        variables = {"email": "ok@example.com", "password": "long-enough-pw", "displayName": "Ok", **override}
+        data = await api.run(SIGN_UP, {"input": variables})
+        assert data["signUp"]["token"] is None
+        assert [(e["field"], e["code"]) for e in data["signUp"]["userErrors"]] == [(field, code)]
+    # Nothing was half-created by the refusals.
+    again = await api.run(SIGN_UP, {"input": {"email": "ok@example.com", "password": "long-enough-pw", "displayName": "Ok"}})
+    assert again["signUp"]["userErrors"] == []
+
+
+async def test_email_is_unique_case_insensitively(api: Api) -> None:
+    await api.member("dup@example.com")
+    data = await api.run(SIGN_UP, {"input": {"email": "DUP@example.com", "password": "long-enough-pw", "displayName": "X"}})
+    assert data["signUp"]["userErrors"] == [{"field": "email", "code": "EMAIL_TAKEN", "message": data["signUp"]["userErrors"][0]["message"]}]
+
+
+async def test_log_in_issues_a_new_token_and_wrong_credentials_look_alike(api: Api) -> None:
+    await api.member("login@example.com", password="the-right-password")
+
+    ok = (await api.run(LOG_IN, {"email": "login@example.com", "password": "the-right-password"}))["logIn"]
+    wrong_pw = (await api.run(LOG_IN, {"email": "login@example.com", "password": "the-wrong-password"}))["logIn"]
+    no_user = (await api.run(LOG_IN, {"email": "nobody@example.com", "password": "the-wrong-password"}))["logIn"]
+
+    assert ok["token"] and ok["member"]["email"] == "login@example.com"
+    assert wrong_pw["userErrors"][0]["code"] == no_user["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert wrong_pw["userErrors"][0]["message"] == no_user["userErrors"][0]["message"]
+
+
+async def test_log_out_revokes_the_token_server_side(api: Api) -> None:
+    caller = await api.member()
+    assert (await api.run(VIEWER, caller=caller))["viewer"] is not None
+
+    assert (await api.run(LOG_OUT, caller=caller))["logOut"] == {"ok": True, "userErrors": []}
+
+    assert (await api.run(VIEWER, caller=caller))["viewer"] is None
+    again = (await api.run(LOG_OUT, caller=caller))["logOut"]
+    assert again["userErrors"][0]["code"] == "NOT_AUTHENTICATED"
