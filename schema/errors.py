@@ -18,7 +18,9 @@ T = TypeVar("T")
 
 @strawberry.type
 class UserError:
-    field: str | None = strawberry.field(description='The input field at fault, such as "email"; null when no one field is.')
+    field: str | None = strawberry.field(
+        description='The input field at fault, such as "email"; null when no one field is.'
+    )
     code: ErrorCode
     message: str = strawberry.field(description="Human-readable, in the caller's locale.")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,6 +24,8 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 FREE_FAILURES = 5
 MAX_BACKOFF = timedelta(minutes=15)
+# After a quiet day the count starts again, so old mistakes do not keep an account slow forever.
+FORGET_FAILURES_AFTER = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -126,12 +129,28 @@ def _backoff(failures: int) -> timedelta:
     return min(timedelta(seconds=2**min(steps, 20)), MAX_BACKOFF)
 
 
-async def _record_failure(email: str) -> None:
+async def _claim_attempt(email: str) -> None:
+    """Count a log-in attempt as a failure *before* the password is checked, under a row lock.
+
+    Counting afterwards would let a burst of parallel guesses all pass the back-off check
+    before the first failure is recorded; claimed first, at most ``FREE_FAILURES`` guesses
+    run before the back-off starts, however many arrive at once. A success deletes the count.
+    """
     now = clock.now()
+    # Create the row outside the counting transaction: two first attempts racing would
+    # otherwise both insert it and one would fail with a 500.
+    with contextlib.suppress(IntegrityError):
+        await LoginThrottle.get_or_create(email=email, defaults={"failures": 0})
     async with in_transaction():
         throttle = await LoginThrottle.select_for_update().get_or_none(email=email)
         if throttle is None:
             throttle = await LoginThrottle.create(email=email, failures=0)
+        if throttle.blocked_until and throttle.blocked_until > now:
+            wait = int((throttle.blocked_until - now).total_seconds()) + 1
+            log.warning("log-in throttled email_hash=%s", tokens.digest(email)[:12])
+            raise DomainError(ErrorCode.RATE_LIMITED, f"Too many attempts; try again in {wait} s.", "email")
+        if throttle.last_failure_at and now - throttle.last_failure_at > FORGET_FAILURES_AFTER:
+            throttle.failures = 0
         throttle.failures += 1
         throttle.last_failure_at = now
         throttle.blocked_until = now + _backoff(throttle.failures) if throttle.failures >= FREE_FAILURES else None
@@ -144,20 +163,13 @@ async def log_in(email: str, password: str, kind: str = "api") -> tuple[Member, 
         address = normalise_email(email)
     except DomainError:
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong e-mail or password.", "email") from None
-    throttle = await LoginThrottle.get_or_none(email=address)
-    now = clock.now()
-    if throttle and throttle.blocked_until and throttle.blocked_until > now:
-        wait = int((throttle.blocked_until - now).total_seconds()) + 1
-        log.warning("log-in throttled email_hash=%s", tokens.digest(address)[:12])
-        raise DomainError(ErrorCode.RATE_LIMITED, f"Too many attempts; try again in {wait} s.", "email")
+    await _claim_attempt(address)
     member = await Member.get_or_none(email=address)
     ok = await verify_password(member.password_hash if member else None, password)
     if not ok or member is None:
-        await _record_failure(address)
         log.warning("log-in failed email_hash=%s", tokens.digest(address)[:12])
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong e-mail or password.", "password")
-    if throttle:
-        await LoginThrottle.filter(email=address).delete()
+    await LoginThrottle.filter(email=address).delete()
     if needs_rehash(member.password_hash):
         member.password_hash = await hash_password(password)
         await member.save(update_fields=["password_hash"])

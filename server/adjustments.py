@@ -17,7 +17,22 @@ SCOPE = "adjust"
 MAX_DELTA = 10_000_000
 
 
+async def _debit(member: Member, points: int, description: str) -> LedgerEntry:
+    """Debit for an adjustment; a shortfall names ``delta``, the argument staff must change."""
+    try:
+        return await ledger.debit(member, LedgerKind.ADJUSTMENT, points, description)
+    except DomainError as error:
+        if error.code is ErrorCode.INSUFFICIENT_POINTS:
+            error.field = "delta"
+        raise
+
+
 async def adjust_points(staff: Member, member_id: int, delta: int, reason: str, key: str) -> LedgerEntry:
+    """Credit or debit once per key: a retry returns the first entry, other arguments conflict.
+
+    The key is global (not per staff member) so that two back-office screens retrying the same
+    correction cannot apply it twice.
+    """
     if staff.role is not Role.STAFF:
         raise DomainError(ErrorCode.FORBIDDEN, "Only staff can adjust points.", None)
     key = check_key(key, "idempotencyKey")
@@ -32,10 +47,14 @@ async def adjust_points(staff: Member, member_id: int, delta: int, reason: str, 
     try:
         async with in_transaction():
             member = await ledger.lock_member(member_id)
+            # Re-check under the lock: a concurrent retry may have committed meanwhile.
+            record = await idempotency.find(SCOPE, 0, key, fp)
+            if record is not None:
+                return await LedgerEntry.get(id=record.result_id)
             if delta > 0:
                 entry = await ledger.credit(member, LedgerKind.ADJUSTMENT, delta, description)
             else:
-                entry = await ledger.debit(member, LedgerKind.ADJUSTMENT, -delta, description)
+                entry = await _debit(member, -delta, description)
             await idempotency.remember(SCOPE, 0, key, fp, entry.id)
     except IntegrityError:
         record = await idempotency.find(SCOPE, 0, key, fp)

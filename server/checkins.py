@@ -31,11 +31,17 @@ class CheckInResult:
 
 
 def local_today(member: Member, at: datetime | None = None) -> date:
+    """The member's calendar day: a day is theirs, not the server's, so midnight is local midnight."""
     return (at or clock.now()).astimezone(ZoneInfo(member.timezone)).date()
 
 
 def points_for_streak(streak: int) -> tuple[int, int]:
-    """(base points, bonus points) for the day that makes a streak of ``streak`` days."""
+    """(base points, bonus points) for the day that makes a streak of ``streak`` days.
+
+    Bonuses are milestones paid once per streak, on the exact day the streak reaches them
+    (day 7: +20, day 30: +100 by default); a longer streak earns the daily points only, and a
+    programme wanting more milestones lists them in ``streak_bonuses``.
+    """
     program = get_program()
     bonus = sum(b.points for b in program.streak_bonuses if b.days == streak)
     return program.check_in_points, bonus
@@ -44,7 +50,8 @@ def points_for_streak(streak: int) -> tuple[int, int]:
 def status_from(member: Member, last: CheckIn | None, at: datetime | None = None) -> CheckInStatus:
     """Status given the member's most recent check-in (None when they never checked in)."""
     today = local_today(member, at)
-    if last is not None and last.day == today:
+    if last is not None and last.day >= today:
+        # ``>=``: after a move west the last check-in can be "tomorrow"; today counts as done.
         return CheckInStatus(today, True, last.streak, last.points)
     alive = last is not None and last.day == today - timedelta(days=1)
     streak = last.streak if alive and last else 0
@@ -72,7 +79,8 @@ async def check_in(member: Member) -> CheckInResult:
     try:
         async with in_transaction():
             locked = await ledger.lock_member(member.id)
-            if await CheckIn.exists(member_id=member.id, day=today):
+            # ``>=``: moving the time zone west must not reopen a day already checked in.
+            if await CheckIn.exists(member_id=member.id, day__gte=today):
                 raise _already()
             yesterday = await CheckIn.get_or_none(member_id=member.id, day=today - timedelta(days=1))
             streak = yesterday.streak + 1 if yesterday else 1
@@ -81,7 +89,9 @@ async def check_in(member: Member) -> CheckInResult:
             await CheckIn.create(
                 member_id=member.id, day=today, streak=streak, points=base + bonus, created_at=now
             )
-            await ledger.credit(locked, LedgerKind.CHECK_IN, base, f"Daily check-in ({today.isoformat()})", at=now)
+            if base:
+                # A programme may set check_in_points = 0 and reward only streaks.
+                await ledger.credit(locked, LedgerKind.CHECK_IN, base, f"Daily check-in ({today.isoformat()})", at=now)
             if bonus:
                 await ledger.credit(
                     locked, LedgerKind.STREAK_BONUS, bonus, f"{streak}-day streak bonus", at=now

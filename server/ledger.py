@@ -60,7 +60,11 @@ def expiry_for(earned_at: datetime) -> datetime:
 
 
 def expires_on(expires_at: datetime) -> date:
-    """The last day on which points lapsing at ``expires_at`` can still be spent."""
+    """The last day on which points lapsing at ``expires_at`` can still be spent.
+
+    Days are UTC days: lots lapse at 00:00 UTC, so in the default market (UTC+8) points stay
+    spendable until 08:00 local time on the day after ``expiresOn``, never less than promised.
+    """
     return (expires_at.astimezone(UTC) - timedelta(microseconds=1)).date()
 
 
@@ -83,6 +87,13 @@ async def _write(
     remaining: int = 0,
     at: datetime,
 ) -> LedgerEntry:
+    """Move the balance and write its entry together, so the two can never disagree.
+
+    The balance columns are changed with ``F()`` expressions in one UPDATE rather than from the
+    Python copy, so a stale ``member`` object can never overwrite a newer balance. Refunded
+    purchase points count against ``lifetime_earned`` (they were never really earned);
+    cancelled redemptions count against ``lifetime_spent``.
+    """
     earned = delta if kind in EARNING_KINDS and delta > 0 else 0
     if kind is LedgerKind.PURCHASE_REFUND:
         earned = delta
@@ -117,7 +128,11 @@ async def _write(
 
 
 async def expire_due(member: Member, at: datetime | None = None) -> LedgerEntry | None:
-    """Write one EXPIRY entry for every unspent point whose lot has lapsed by ``at``."""
+    """Write one EXPIRY entry for every unspent point whose lot has lapsed by ``at``.
+
+    Every credit and debit calls this first, so a spend can never use lapsed points even when
+    the daily sweep (``server.lifecycle``) has not run yet; the sweep books the rest.
+    """
     at = at or clock.now()
     lots = await LedgerEntry.filter(
         member_id=member.id, remaining__gt=0, expires_at__lte=at
@@ -127,7 +142,7 @@ async def expire_due(member: Member, at: datetime | None = None) -> LedgerEntry 
         return None
     await LedgerEntry.filter(id__in=[lot.id for lot in lots]).update(remaining=0)
     latest = expires_on(max(lot.expires_at for lot in lots))
-    return await _write(
+    entry = await _write(
         member,
         LedgerKind.EXPIRY,
         -total,
@@ -135,6 +150,18 @@ async def expire_due(member: Member, at: datetime | None = None) -> LedgerEntry 
         reference=None,
         at=at,
     )
+    # Which lots lapsed, and by how much: a later refund of a purchase must not take back
+    # points the member already lost to expiry (see ``lapsed_from``).
+    await PointsAllocation.bulk_create(
+        [PointsAllocation(debit_id=entry.id, lot_id=lot.id, points=lot.remaining) for lot in lots]
+    )
+    return entry
+
+
+async def lapsed_from(lot_id: int) -> int:
+    """How many points of the lot ``lot_id`` expired unspent."""
+    rows = await PointsAllocation.filter(lot_id=lot_id, debit__kind=LedgerKind.EXPIRY).values_list("points", flat=True)
+    return sum(rows)
 
 
 async def credit(
@@ -165,7 +192,12 @@ async def credit(
 
 
 async def _consume(member: Member, points: int, at: datetime, prefer_lot: int | None) -> list[tuple[int, int]]:
-    """Take ``points`` from unexpired lots, soonest expiry first; returns (lot id, points) taken."""
+    """Take ``points`` from unexpired lots, soonest expiry first; returns (lot id, points) taken.
+
+    Soonest-expiring first is what a member expects ("use the points about to lapse"); a refund
+    passes ``prefer_lot`` so it takes back the purchase's own points before touching others.
+    Fewer points than asked may be found only when a refund runs the balance into debt.
+    """
     lots = await LedgerEntry.filter(
         member_id=member.id, remaining__gt=0, expires_at__gt=at
     ).order_by("expires_at", "id")

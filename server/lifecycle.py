@@ -6,12 +6,12 @@ holds up members' own requests for long and can be re-run safely at any time.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from tortoise.transactions import in_transaction
 
 from server import clock, ledger, notifications, tiers
-from server.models import LedgerEntry, Member
+from server.models import LedgerEntry, Member, Purchase
 from server.program import get_program
 
 WARN_WITHIN = timedelta(days=30)
@@ -19,7 +19,9 @@ WARN_WITHIN = timedelta(days=30)
 
 async def expire_all(at: datetime) -> int:
     """Expire every lapsed lot; returns the number of members touched."""
-    member_ids = await LedgerEntry.filter(remaining__gt=0, expires_at__lte=at).distinct().values_list("member_id", flat=True)
+    member_ids = (
+        await LedgerEntry.filter(remaining__gt=0, expires_at__lte=at).distinct().values_list("member_id", flat=True)
+    )
     for member_id in sorted(set(member_ids)):
         async with in_transaction():
             member = await ledger.lock_member(member_id)
@@ -49,11 +51,18 @@ async def warn_expiring(at: datetime) -> int:
 
 
 async def reevaluate_tiers(at: datetime) -> int:
-    """Apply upgrades and, after retention, downgrades; returns how many members changed tier."""
+    """Apply upgrades and, after retention, downgrades; returns how many members changed tier.
+
+    Besides everyone above the base tier, members who bought within the window are checked:
+    upgrades normally happen at purchase time, but a programme file that lowers a threshold
+    must lift the members who now qualify too.
+    """
     base = get_program().base_tier.code
-    candidates = await Member.exclude(tier_code=base).values_list("id", flat=True)
+    above_base = await Member.exclude(tier_code=base).values_list("id", flat=True)
+    start = datetime.combine(tiers.window_start(at.astimezone(UTC).date()), time(0), tzinfo=UTC)
+    buyers = await Purchase.filter(occurred_at__gte=start).distinct().values_list("member_id", flat=True)
     changed = 0
-    for member_id in candidates:
+    for member_id in sorted(set(above_base) | set(buyers)):
         async with in_transaction():
             member = await ledger.lock_member(member_id)
             changed += (await tiers.reevaluate(member, at)) is not None

@@ -18,7 +18,10 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "zh-CN": ("欢迎升级至{tier_name_zh}", "您已升级为{tier_name_zh}会员，尽享全新礼遇。"),
     },
     "TIER_DOWNGRADE": {
-        "en": ("Your tier is now {tier_name}", "Your qualifying points over the last year place you in the {tier_name} tier."),
+        "en": (
+            "Your tier is now {tier_name}",
+            "Your qualifying points over the last year place you in the {tier_name} tier.",
+        ),
         "zh-CN": ("会员等级调整为{tier_name_zh}", "根据您近一年的定级积分，您的会员等级已调整为{tier_name_zh}。"),
     },
     "REFERRAL_REWARDED": {
@@ -93,3 +96,7 @@ async def mark_read(member_id: int, ids: list[int] | None = None) -> int:
     if ids is not None:
         query = query.filter(id__in=ids)
     return await query.update(read_at=clock.now())
+
+
+async def unread_count(member_id: int) -> int:
+    return await Notification.filter(member_id=member_id, read_at__isnull=True).count()

@@ -103,35 +103,66 @@ def _positive_int(data: dict[str, Any], key: str, where: str, minimum: int = 0) 
     return value
 
 
-def _tiers_from(raw: list[dict[str, Any]]) -> tuple[TierRule, ...]:
-    tiers = []
-    for index, item in enumerate(raw):
-        where = f"tiers[{index}]."
-        try:
-            tiers.append(
-                TierRule(
-                    code=str(item["code"]),
-                    name=str(item.get("name", item["code"]).strip()),
-                    rank=int(item.get("rank", index + 1)),
-                    threshold=int(item["threshold"]),
-                    earn_multiplier=Decimal(str(item.get("earn_multiplier", "1"))),
-                    discount_percent=int(item.get("discount_percent", 0)),
-                    perks=tuple(str(p) for p in item.get("perks", ())),
-                    name_zh=item.get("name_zh"),
-                    perks_zh=tuple(str(p) for p in item.get("perks_zh", ())),
-                )
-            )
-        except (KeyError, ValueError, ArithmeticError) as exc:
-            raise ConfigError(f"PATRON_PROGRAM: {where} is invalid ({exc})") from None
-    tiers.sort(key=lambda t: t.rank)
+def _tier_from(item: Any, where: str, index: int) -> TierRule:
+    """One ``[[tiers]]`` table; any wrong value names the tier and the key."""
+    if not isinstance(item, dict):
+        raise ConfigError(f"PATRON_PROGRAM: {where} must be a table")
+    try:
+        tier = TierRule(
+            code=str(item["code"]).strip(),
+            name=str(item.get("name", item["code"])).strip(),
+            rank=int(item.get("rank", index + 1)),
+            threshold=int(item["threshold"]),
+            earn_multiplier=Decimal(str(item.get("earn_multiplier", "1"))),
+            discount_percent=int(item.get("discount_percent", 0)),
+            perks=tuple(str(p) for p in item.get("perks", ())),
+            name_zh=item.get("name_zh"),
+            perks_zh=tuple(str(p) for p in item.get("perks_zh", ())),
+        )
+    except KeyError as exc:
+        raise ConfigError(f"PATRON_PROGRAM: {where}{exc.args[0]} is required") from None
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise ConfigError(f"PATRON_PROGRAM: {where} is invalid ({exc})") from None
+    if not tier.code:
+        raise ConfigError(f"PATRON_PROGRAM: {where}code must not be empty")
+    if tier.threshold < 0:
+        raise ConfigError(f"PATRON_PROGRAM: {where}threshold must be ≥ 0")
+    if not tier.earn_multiplier.is_finite() or tier.earn_multiplier <= 0:
+        raise ConfigError(f"PATRON_PROGRAM: {where}earn_multiplier must be a positive number")
+    if not 0 <= tier.discount_percent <= 100:
+        raise ConfigError(f"PATRON_PROGRAM: {where}discount_percent must be between 0 and 100")
+    return tier
+
+
+def _tiers_from(raw: Any) -> tuple[TierRule, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("PATRON_PROGRAM: tiers must be an array of tables ([[tiers]])")
+    tiers = sorted((_tier_from(item, f"tiers[{i}].", i) for i, item in enumerate(raw)), key=lambda t: t.rank)
     if not tiers or tiers[0].threshold != 0:
-        raise ConfigError("PATRON_PROGRAM: the lowest-ranked tier must have threshold 0")
+        raise ConfigError("PATRON_PROGRAM: tiers: the lowest-ranked tier must have threshold 0")
     if len({t.code for t in tiers}) != len(tiers):
-        raise ConfigError("PATRON_PROGRAM: tier codes must be unique")
+        raise ConfigError("PATRON_PROGRAM: tiers: tier codes must be unique")
+    if len({t.rank for t in tiers}) != len(tiers):
+        raise ConfigError("PATRON_PROGRAM: tiers: tier ranks must be unique")
     thresholds = [t.threshold for t in tiers]
     if thresholds != sorted(set(thresholds)):
-        raise ConfigError("PATRON_PROGRAM: tier thresholds must rise with rank")
+        raise ConfigError("PATRON_PROGRAM: tiers: thresholds must rise with rank")
     return tuple(tiers)
+
+
+def _streak_bonuses_from(raw: Any) -> tuple[StreakBonus, ...]:
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise ConfigError("PATRON_PROGRAM: streak_bonuses must be an array of tables ([[streak_bonuses]])")
+    bonuses = []
+    for index, item in enumerate(raw):
+        days = _positive_int(item, "days", f"streak_bonuses[{index}].", minimum=1)
+        points = _positive_int(item, "points", f"streak_bonuses[{index}].")
+        if days is None or points is None:
+            raise ConfigError(f"PATRON_PROGRAM: streak_bonuses[{index}] needs days and points")
+        bonuses.append(StreakBonus(days, points))
+    if len({b.days for b in bonuses}) != len(bonuses):
+        raise ConfigError("PATRON_PROGRAM: streak_bonuses: days must be unique")
+    return tuple(sorted(bonuses, key=lambda b: b.days))
 
 
 def program_from_toml(text: str) -> Program:
@@ -147,13 +178,17 @@ def program_from_toml(text: str) -> Program:
         if key not in known:
             raise ConfigError(f"PATRON_PROGRAM: unknown setting {key!r}")
     if "currency" in data:
-        changes["currency"] = str(data["currency"])
+        currency = data["currency"]
+        if not isinstance(currency, str) or not (len(currency) == 3 and currency.isalpha() and currency.isupper()):
+            raise ConfigError("PATRON_PROGRAM: currency must be an ISO 4217 code such as CNY")
+        changes["currency"] = currency
     if "points_per_currency_unit" in data:
+        raw_rate = data["points_per_currency_unit"]
         try:
-            rate = Decimal(str(data["points_per_currency_unit"]))
+            rate = Decimal(str(raw_rate)) if isinstance(raw_rate, int | float | str) else Decimal(-1)
         except ArithmeticError:
             rate = Decimal(-1)
-        if rate <= 0:
+        if not rate.is_finite() or rate <= 0:
             raise ConfigError("PATRON_PROGRAM: points_per_currency_unit must be a positive number")
         changes["points_per_currency_unit"] = rate
     for key in (
@@ -168,12 +203,7 @@ def program_from_toml(text: str) -> Program:
         if value is not None:
             changes[key] = value
     if "streak_bonuses" in data:
-        bonuses = []
-        for index, item in enumerate(data["streak_bonuses"]):
-            days = _positive_int(item, "days", f"streak_bonuses[{index}].", minimum=1)
-            points = _positive_int(item, "points", f"streak_bonuses[{index}].")
-            bonuses.append(StreakBonus(days or 1, points or 0))
-        changes["streak_bonuses"] = tuple(sorted(bonuses, key=lambda b: b.days))
+        changes["streak_bonuses"] = _streak_bonuses_from(data["streak_bonuses"])
     if "tiers" in data:
         changes["tiers"] = _tiers_from(data["tiers"])
     return replace(program, **changes)
@@ -182,7 +212,11 @@ def program_from_toml(text: str) -> Program:
 def load_program(path: Path | None) -> Program:
     if path is None:
         return Program()
-    return program_from_toml(path.read_text(encoding="utf-8"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"PATRON_PROGRAM: cannot read {path} ({exc.__class__.__name__})") from None
+    return program_from_toml(text)
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server import clock, ledger, referrals, tiers
+from server import clock, idempotency, ledger, referrals, tiers
 from server.errors import DomainError, ErrorCode, invalid
 from server.models import LedgerEntry, LedgerKind, Member, Partner, Purchase, PurchaseSubject
 from server.program import get_program
@@ -17,6 +17,7 @@ from server.validation import check_key, check_text, normalise_email
 
 MAX_AMOUNT = Decimal("100000000")
 MAX_SUBJECTS = 50
+REFUND_SCOPE = "refund"
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,23 @@ def points_for(amount: Decimal, tier_code: str) -> int:
     return int(raw.to_integral_value(rounding=ROUND_FLOOR))
 
 
-def _replay(purchase: Purchase, amount: Decimal) -> PurchaseResult:
+def _replay(purchase: Purchase, amount: Decimal, email: str) -> PurchaseResult:
+    """The first result again, if this really is a retry of the same order.
+
+    The same order id reported with another amount or for another member is a partner bug, not
+    a retry: it is refused rather than silently answered with the first result.
+    """
     if purchase.amount != amount:
         raise DomainError(
             ErrorCode.IDEMPOTENCY_CONFLICT,
             f"Order {purchase.order_id} was already recorded with amount {purchase.amount}.",
             "amount",
+        )
+    if purchase.member.email != email:
+        raise DomainError(
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            f"Order {purchase.order_id} was already recorded for another member.",
+            "memberEmail",
         )
     return PurchaseResult(purchase, purchase.member, purchase.points_earned, replayed=True)
 
@@ -74,6 +86,9 @@ async def record_purchase(
         raise invalid("occurredAt", "Give the time with its UTC offset.")
     if when > now + timedelta(minutes=5):
         raise invalid("occurredAt", "A purchase cannot be in the future.")
+    # A till whose clock runs a little fast is tolerated, but the purchase is dated now: a
+    # future date would keep it out of the qualifying window and delay the tier upgrade.
+    when = min(when, now)
     subject_list = [check_text(s, "subjects", max_length=200) for s in (subjects or [])]
     if len(subject_list) > MAX_SUBJECTS:
         raise invalid("subjects", f"List at most {MAX_SUBJECTS} subjects.")
@@ -81,7 +96,7 @@ async def record_purchase(
 
     existing = await Purchase.get_or_none(partner_id=partner.id, order_id=order_id).select_related("member")
     if existing:
-        return _replay(existing, amount)
+        return _replay(existing, amount, email)
     member = await Member.get_or_none(email=email)
     if member is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No member with this e-mail.", "memberEmail")
@@ -89,10 +104,9 @@ async def record_purchase(
         async with in_transaction():
             locked = await ledger.lock_member(member.id)
             # Re-check under the lock: a concurrent duplicate may have committed meanwhile.
-            existing = await Purchase.get_or_none(partner_id=partner.id, order_id=order_id)
+            existing = await Purchase.get_or_none(partner_id=partner.id, order_id=order_id).select_related("member")
             if existing:
-                existing.member = locked
-                return _replay(existing, amount)
+                return _replay(existing, amount, email)
             points = points_for(amount, locked.tier_code)
             purchase = await Purchase.create(
                 partner_id=partner.id,
@@ -122,19 +136,51 @@ async def record_purchase(
     except IntegrityError:
         # The unique (partner, order id) pair caught a concurrent duplicate: answer as a replay.
         existing = await Purchase.get(partner_id=partner.id, order_id=order_id).select_related("member")
-        return _replay(existing, amount)
+        return _replay(existing, amount, email)
     return PurchaseResult(purchase, locked, points)
 
 
-async def refund_purchase(partner: Partner, order_id: str, amount: Decimal | None) -> PurchaseResult:
+async def _points_to_take_back(
+    member: Member, purchase: Purchase, target: int, lot: LedgerEntry | None, at: datetime
+) -> int:
+    """Points this refund removes from the balance, given ``target`` refunded points in total.
+
+    Points of the purchase that already lapsed unspent are not taken back a second time: the
+    member lost them once to expiry and never benefited from them. Everything else (unspent,
+    spent, or used to pay an earlier debt) is taken back, up to ``target`` overall.
+    """
+    await ledger.expire_due(member, at)  # book any lapse first, so it counts below
+    lapsed = await ledger.lapsed_from(lot.id) if lot else 0
+    already = await LedgerEntry.filter(
+        member_id=member.id, kind=LedgerKind.PURCHASE_REFUND, reference=f"purchase:{purchase.id}"
+    ).values_list("delta", flat=True)
+    return max(0, min(target, purchase.points_earned - lapsed) + sum(already))
+
+
+async def refund_purchase(
+    partner: Partner, order_id: str, amount: Decimal | None, refund_id: str | None = None
+) -> PurchaseResult:
     """Take back points in proportion to the refunded amount (all of it when ``amount`` is None).
 
-    Points already spent are still taken back: the balance may go negative, and that debt is
-    paid from the member's next earnings (see ``server.ledger``).
+    Points are computed on the cumulative refunded amount and rounded down, so several partial
+    refunds never take back more (or less) in total than one whole refund would.
+
+    Points already spent are still taken back, because they were earned on money the member
+    got back: the refund consumes the purchase's own lot first, then other lots, and whatever
+    is left makes the balance negative. That negative balance is the member's *debt*: it
+    cannot be spent further, never expires, and ``ledger.credit`` pays it off first, so the
+    next earnings' lot ``remaining`` excludes the part that went to the debt. Points of the
+    purchase that already lapsed unspent are not taken back again (``_points_to_take_back``).
+    Qualifying points drop by the full proportion, but the tier is kept until its retention ends.
+
+    With ``refund_id`` the refund is exactly-once: a partner retrying after a lost answer gets
+    the first result back instead of refunding twice (another amount is IDEMPOTENCY_CONFLICT).
     """
     order_id = check_key(order_id, "orderId")
     if amount is not None:
         amount = _check_amount(amount)
+    refund_key = f"{order_id}\x1f{check_key(refund_id, 'refundId')}" if refund_id is not None else None
+    fp = idempotency.fingerprint(order_id, amount)
     now = clock.now()
     purchase = await Purchase.get_or_none(partner_id=partner.id, order_id=order_id)
     if purchase is None:
@@ -142,6 +188,11 @@ async def refund_purchase(partner: Partner, order_id: str, amount: Decimal | Non
     async with in_transaction():
         locked = await ledger.lock_member(purchase.member_id)
         purchase = await Purchase.get(id=purchase.id)
+        if refund_key is not None:
+            record = await idempotency.find(REFUND_SCOPE, partner.id, refund_key, fp, field="refundId")
+            if record is not None:
+                entry = await LedgerEntry.get_or_none(id=record.result_id) if record.result_id else None
+                return PurchaseResult(purchase, locked, entry.delta if entry else 0, replayed=True)
         refundable = purchase.amount - purchase.refunded_amount
         refund = refundable if amount is None else amount
         if refund <= 0:
@@ -152,13 +203,17 @@ async def refund_purchase(partner: Partner, order_id: str, amount: Decimal | Non
         target = (Decimal(purchase.points_earned) * refunded_total / purchase.amount).to_integral_value(
             rounding=ROUND_FLOOR
         )
-        take = int(target) - purchase.points_refunded
+        lot = await LedgerEntry.get_or_none(
+            member_id=locked.id, reference=f"purchase:{purchase.id}", kind=LedgerKind.PURCHASE
+        )
+        take = await _points_to_take_back(locked, purchase, int(target), lot, now)
         purchase.refunded_amount = refunded_total
-        purchase.points_refunded += take
+        # Qualifying points drop by the full proportion, whatever happened to the points since.
+        purchase.points_refunded = int(target)
         await purchase.save(update_fields=["refunded_amount", "points_refunded"])
+        entry = None
         if take:
-            lot = await LedgerEntry.get_or_none(member_id=locked.id, reference=f"purchase:{purchase.id}", kind=LedgerKind.PURCHASE)
-            await ledger.debit(
+            entry = await ledger.debit(
                 locked,
                 LedgerKind.PURCHASE_REFUND,
                 take,
@@ -168,4 +223,6 @@ async def refund_purchase(partner: Partner, order_id: str, amount: Decimal | Non
                 prefer_lot=lot.id if lot else None,
                 at=now,
             )
+        if refund_key is not None:
+            await idempotency.remember(REFUND_SCOPE, partner.id, refund_key, fp, entry.id if entry else None)
     return PurchaseResult(purchase, locked, -take)

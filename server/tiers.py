@@ -25,6 +25,7 @@ class TierProgress:
 
 
 def window_start(today: date) -> date:
+    """First day of the trailing qualifying window that ends ``today`` (inclusive)."""
     return clock.add_months(today, -get_program().tier_window_months)
 
 
@@ -45,6 +46,10 @@ async def qualifying_points_for(member_ids: list[int], at: datetime | None = Non
 
 
 def retained_until(member: Member) -> date | None:
+    """The last day the current tier is guaranteed: the retention period after it was reached.
+
+    None on the base tier, which nobody can lose.
+    """
     program = get_program()
     if program.tier(member.tier_code).rank == program.base_tier.rank:
         return None
@@ -53,6 +58,7 @@ def retained_until(member: Member) -> date | None:
 
 
 def progress(member: Member, qualifying: int, at: datetime | None = None) -> TierProgress:
+    """Where the member stands; percent is measured from the current tier's threshold to the next."""
     program = get_program()
     today = (at or clock.now()).astimezone(UTC).date()
     current = program.tier(member.tier_code)
@@ -95,14 +101,19 @@ async def apply_upgrade(member: Member, at: datetime | None = None) -> TierRule 
 
 
 async def reevaluate(member: Member, at: datetime | None = None) -> TierRule | None:
-    """Upgrade, or once the retention period is over, move down to the tier the window earns."""
+    """Upgrade, or once the retention period is over, move down to the tier the window earns.
+
+    A member who still qualifies when retention ends keeps the tier for another full period
+    (``tier_reached_at`` moves to now), so a loyal member is never re-checked every day.
+    """
     at = at or clock.now()
     upgraded = await apply_upgrade(member, at)
     if upgraded:
         return upgraded
     program = get_program()
     kept = retained_until(member)
-    if kept is None or at.astimezone(UTC).date() < kept:
+    # retainedUntil promises the tier "at least until" that date, so the date itself is kept.
+    if kept is None or at.astimezone(UTC).date() <= kept:
         return None
     qualifying = (await qualifying_points_for([member.id], at))[member.id]
     earned = program.tier_for(qualifying)

@@ -45,7 +45,9 @@ class Api:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
 
-    async def raw(self, query: str, variables: dict[str, Any] | None = None, caller: Caller | None = None) -> httpx.Response:
+    async def raw(
+        self, query: str, variables: dict[str, Any] | None = None, caller: Caller | None = None
+    ) -> httpx.Response:
         return await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=caller.headers if caller else {}
         )
@@ -62,7 +64,14 @@ class Api:
         email = email or f"member{next(_counter)}@example.com"
         data = await self.run(
             SIGN_UP,
-            {"input": {"email": email, "password": password, "displayName": extra.pop("displayName", "Li Wei"), **extra}},
+            {
+                "input": {
+                    "email": email,
+                    "password": password,
+                    "displayName": extra.pop("displayName", "Li Wei"),
+                    **extra,
+                }
+            },
         )
         payload = data["signUp"]
         assert payload["userErrors"] == [], payload["userErrors"]
@@ -71,7 +80,10 @@ class Api:
     async def partner(self, scopes: list[str] | None = None, name: str | None = None) -> Caller:
         from server.partners import create_partner
 
-        _, key = await create_partner(name or f"Partner {next(_counter)}", scopes or ["purchases:write", "members:read", "referrals:write", "vouchers:write"])
+        _, key = await create_partner(
+            name or f"Partner {next(_counter)}",
+            scopes or ["purchases:write", "members:read", "referrals:write", "vouchers:write"],
+        )
         return Caller({"X-Partner-Key": key})
 
     async def staff(self) -> Caller:
@@ -82,10 +94,19 @@ class Api:
         await set_role(caller.email or "", Role.STAFF)
         return caller
 
-    async def purchase(self, partner: Caller, email: str, amount: str, order_id: str | None = None, **extra: Any) -> dict:
+    async def purchase(
+        self, partner: Caller, email: str, amount: str, order_id: str | None = None, **extra: Any
+    ) -> dict:
         data = await self.run(
             RECORD_PURCHASE,
-            {"input": {"memberEmail": email, "orderId": order_id or f"ORD-{next(_counter)}", "amount": amount, **extra}},
+            {
+                "input": {
+                    "memberEmail": email,
+                    "orderId": order_id or f"ORD-{next(_counter)}",
+                    "amount": amount,
+                    **extra,
+                }
+            },
             partner,
         )
         return data["recordPurchase"]

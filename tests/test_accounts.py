@@ -42,14 +42,16 @@ async def test_sign_up_refuses_bad_input_with_the_field_at_fault(api: Api) -> No
         assert data["signUp"]["token"] is None
         assert [(e["field"], e["code"]) for e in data["signUp"]["userErrors"]] == [(field, code)]
     # Nothing was half-created by the refusals.
-    again = await api.run(SIGN_UP, {"input": {"email": "ok@example.com", "password": "long-enough-pw", "displayName": "Ok"}})
+    variables = {"email": "ok@example.com", "password": "long-enough-pw", "displayName": "Ok"}
+    again = await api.run(SIGN_UP, {"input": variables})
     assert again["signUp"]["userErrors"] == []
 
 
 async def test_email_is_unique_case_insensitively(api: Api) -> None:
     await api.member("dup@example.com")
-    data = await api.run(SIGN_UP, {"input": {"email": "DUP@example.com", "password": "long-enough-pw", "displayName": "X"}})
-    assert data["signUp"]["userErrors"] == [{"field": "email", "code": "EMAIL_TAKEN", "message": data["signUp"]["userErrors"][0]["message"]}]
+    variables = {"email": "DUP@example.com", "password": "long-enough-pw", "displayName": "X"}
+    data = await api.run(SIGN_UP, {"input": variables})
+    assert [(e["field"], e["code"]) for e in data["signUp"]["userErrors"]] == [("email", "EMAIL_TAKEN")]
 
 
 async def test_log_in_issues_a_new_token_and_wrong_credentials_look_alike(api: Api) -> None:
@@ -73,3 +75,49 @@ async def test_log_out_revokes_the_token_server_side(api: Api) -> None:
     assert (await api.run(VIEWER, caller=caller))["viewer"] is None
     again = (await api.run(LOG_OUT, caller=caller))["logOut"]
     assert again["userErrors"][0]["code"] == "NOT_AUTHENTICATED"
+
+
+UPDATE_PROFILE = """
+mutation Update($input: UpdateProfileInput!) {
+  updateProfile(input: $input) { member { displayName timezone locale } userErrors { field code } }
+}
+"""
+
+
+async def test_tokens_are_stored_hashed_and_expire_after_thirty_days(api: Api) -> None:
+    from datetime import timedelta
+
+    from server import clock, tokens
+    from server.models import AuthToken
+
+    caller = await api.member()
+    token = caller.headers["Authorization"].removeprefix("Bearer ")
+    row = await AuthToken.get(member__email=caller.email)
+
+    assert len(token) >= 22 and row.token_hash == tokens.digest(token) and token not in row.token_hash
+    with clock.travel(row.created_at + timedelta(days=29, hours=23)):
+        assert (await api.run(VIEWER, caller=caller))["viewer"] is not None
+    with clock.travel(row.created_at + timedelta(days=30, seconds=1)):
+        assert (await api.run(VIEWER, caller=caller))["viewer"] is None
+
+
+async def test_each_log_in_issues_a_new_token(api: Api) -> None:
+    await api.member("twice@example.com", password="the-right-password")
+    variables = {"email": "twice@example.com", "password": "the-right-password"}
+
+    first = (await api.run(LOG_IN, variables))["logIn"]["token"]
+    second = (await api.run(LOG_IN, variables))["logIn"]["token"]
+
+    assert first and second and first != second
+
+
+async def test_update_profile_changes_only_what_is_given_and_validates(api: Api) -> None:
+    caller = await api.member(timezone="Asia/Shanghai")
+
+    ok = (await api.run(UPDATE_PROFILE, {"input": {"displayName": "Wei", "locale": "zh-cn"}}, caller))["updateProfile"]
+    bad = (await api.run(UPDATE_PROFILE, {"input": {"timezone": "Moon/Base"}}, caller))["updateProfile"]
+    anonymous = (await api.run(UPDATE_PROFILE, {"input": {"displayName": "X"}}))["updateProfile"]
+
+    assert ok == {"member": {"displayName": "Wei", "timezone": "Asia/Shanghai", "locale": "zh-CN"}, "userErrors": []}
+    assert bad["userErrors"] == [{"field": "timezone", "code": "INVALID_INPUT"}]
+    assert anonymous["userErrors"] == [{"field": None, "code": "NOT_AUTHENTICATED"}]

@@ -21,7 +21,9 @@ class SignUpInput:
     email: str
     password: str
     display_name: str
-    referral_code: str | None = strawberry.field(default=None, description="A member's share code or a partner's invite code.")
+    referral_code: str | None = strawberry.field(
+        default=None, description="A member's share code or a partner's invite code."
+    )
     birthday: date | None = None
     timezone: str | None = None
     locale: str | None = None

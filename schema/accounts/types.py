@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from schema.checkins.types import CheckInStatus, status_type
 from schema.dataloaders import batch
+from schema.pagination import empty
 from schema.permissions import can_see_member
 from schema.points.types import PointsAccount
 from schema.program.types import Tier, tier_type
@@ -121,24 +122,31 @@ class Member(relay.Node):
     async def redemptions(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Annotated[RedemptionConnection, strawberry.lazy("schema.catalog.types")]:
-        from schema.catalog.types import member_redemptions
+        from schema.catalog.types import RedemptionConnection, member_redemptions
 
+        if not can_see_member(info, self.row.id):
+            return empty(RedemptionConnection)
         return await member_redemptions(self.row, info, first, after)
 
     @strawberry.field
     async def reviews(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Annotated[ReviewConnection, strawberry.lazy("schema.reviews.types")]:
-        from schema.reviews.types import member_reviews
+        from schema.reviews.types import ReviewConnection, member_reviews
 
+        if not can_see_member(info, self.row.id):
+            return empty(ReviewConnection)
         return await member_reviews(self.row, info, first, after)
 
     @strawberry.field
     async def notifications(
         self, info: Info, first: int | None = 20, after: str | None = None, unread_only: bool | None = False
     ) -> Annotated[NotificationConnection, strawberry.lazy("schema.notifications.types")]:
-        from schema.notifications.types import member_notifications
+        from schema.notifications.types import NotificationConnection, member_notifications
 
+        if not can_see_member(info, self.row.id):
+            # Partners reach a Member through payloads and memberByEmail: never their inbox.
+            return empty(NotificationConnection)
         return await member_notifications(self.row, info, first, after, bool(unread_only))
 
     @classmethod

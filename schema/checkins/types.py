@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -39,6 +39,9 @@ async def load_last(member_ids: Sequence[int]) -> list[object]:
     latest = await checkins.last_check_ins(list(member_ids))
     return [latest.get(member_id) for member_id in member_ids]
 
+
+if TYPE_CHECKING:
+    from schema.accounts.types import Member
 
 MemberType = Annotated["Member", strawberry.lazy("schema.accounts.types")]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -14,6 +14,9 @@ from schema.points.types import LedgerEntry, ledger_entry
 from server import adjustments
 from server.errors import DomainError, ErrorCode
 from server.models import Member as MemberRow
+
+if TYPE_CHECKING:
+    from schema.accounts.types import Member
 
 MemberType = Annotated["Member", strawberry.lazy("schema.accounts.types")]
 

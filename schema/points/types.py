@@ -103,6 +103,19 @@ class PointsAccount:
         return [PointsExpiry(points=e.points, expires_on=e.expires_on) for e in rows]
 
     @strawberry.field(description="Newest first.")
-    async def ledger(self, first: int | None = 20, after: str | None = None) -> LedgerConnection:
+    async def ledger(self, info: Info, first: int | None = 20, after: str | None = None) -> LedgerConnection:
+        from schema.permissions import can_see_member
+
+        if not can_see_member(info, self.member.id):
+            # A partner sees the balance it just changed, never the member's history.
+            return empty_ledger()
         page = await newest_first(LedgerRow.filter(member_id=self.member.id), first, after)
         return connection(page, LedgerConnection, LedgerEdge, ledger_entry)
+
+
+def empty_ledger() -> LedgerConnection:
+    return LedgerConnection(
+        edges=[],
+        page_info=PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None),
+        total_count=0,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -12,6 +12,9 @@ from strawberry.types import Info
 from schema.errors import UserError, attempt
 from schema.permissions import require_partner
 from server import purchases
+
+if TYPE_CHECKING:
+    from schema.accounts.types import Member
 
 MemberType = Annotated["Member", strawberry.lazy("schema.accounts.types")]
 
@@ -33,7 +36,9 @@ class PurchasePayload:
     points_earned: int
     member: MemberType | None
     user_errors: list[UserError]
-    replayed: bool = strawberry.field(default=False, description="True when this answer repeats an earlier report of the same order.")
+    replayed: bool = strawberry.field(
+        default=False, description="True when this answer repeats an earlier report of the same order."
+    )
 
 
 def _failed(errors: list[UserError]) -> PurchasePayload:
@@ -62,12 +67,25 @@ class PurchaseMutation:
     @strawberry.mutation(
         description="Partner: refund all (amount null) or part of a purchase; pointsEarned is the negative change."
     )
-    async def refund_purchase(self, info: Info, order_id: str, amount: Decimal | None = None) -> PurchasePayload:
+    async def refund_purchase(
+        self,
+        info: Info,
+        order_id: str,
+        amount: Decimal | None = None,
+        refund_id: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The partner's id for this refund: a retry with the same id refunds nothing more."
+            ),
+        ] = None,
+    ) -> PurchasePayload:
         from schema.accounts.types import member_type
 
         async def action() -> PurchasePayload:
             partner = require_partner(info, "purchases:write")
-            result = await purchases.refund_purchase(partner, order_id, amount)
-            return PurchasePayload(points_earned=result.points, member=member_type(result.member), user_errors=[])
+            result = await purchases.refund_purchase(partner, order_id, amount, refund_id)
+            return PurchasePayload(
+                points_earned=result.points, member=member_type(result.member), user_errors=[], replayed=result.replayed
+            )
 
         return await attempt(action, _failed, info.context.locale)
