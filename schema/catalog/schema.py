@@ -1,9 +1,9 @@
-"""Catalog queries and redemption mutations (to be completed by the catalog work)."""
+"""Catalog queries and redemption mutations: thin adapters over server.catalog and server.redemptions."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -11,8 +11,13 @@ from strawberry.types import Info
 from schema.catalog.types import Benefit, BenefitConnection, BenefitEdge, Redemption, benefit_type
 from schema.errors import UserError, attempt
 from schema.pagination import by_offset, connection
-from server.errors import DomainError, ErrorCode
-from server.models import Benefit as BenefitRow
+from schema.permissions import is_staff, require_member, require_partner, require_staff
+from schema.points.schema import decode_id
+from server import catalog, redemptions
+from server.redemptions import RedemptionResult
+
+if TYPE_CHECKING:
+    from schema.accounts.types import Member
 
 MemberType = Annotated["Member", strawberry.lazy("schema.accounts.types")]
 
@@ -24,12 +29,24 @@ class BenefitInput:
     description: str | None = None
     category: str
     points_cost: int
-    min_tier_code: str | None = strawberry.field(default=None, description="Code of the lowest tier that may redeem it; null for every tier.")
-    stock: int | None = strawberry.field(default=None, description="Total units; null for unlimited.")
+    min_tier_code: str | None = strawberry.field(
+        default=None, description="Code of the lowest tier that may redeem it; null for every tier."
+    )
+    stock: int | None = strawberry.field(
+        default=None, description="Total units; null for unlimited. Remaining = stock - units issued and not cancelled."
+    )
     per_member_limit: int | None = None
     available_from: datetime | None = None
     available_until: datetime | None = None
-    active: bool | None = None
+    active: bool | None = strawberry.field(
+        default=None, description="Null keeps the current flag (a new benefit starts active)."
+    )
+    title_zh: str | None = strawberry.field(
+        default=None, description="Title for zh-CN callers; null falls back to title."
+    )
+    description_zh: str | None = strawberry.field(
+        default=None, description="Description for zh-CN callers; null falls back to description."
+    )
 
 
 @strawberry.type
@@ -37,6 +54,9 @@ class RedemptionPayload:
     redemption: Redemption | None
     member: MemberType | None
     user_errors: list[UserError]
+    replayed: bool = strawberry.field(
+        default=False, description="True when an idempotency key repeated an earlier request: nothing more was spent."
+    )
 
 
 @strawberry.type
@@ -45,25 +65,42 @@ class BenefitPayload:
     user_errors: list[UserError]
 
 
-def _not_yet() -> DomainError:
-    return DomainError(ErrorCode.NOT_AVAILABLE, "Not available yet.", None)
+def _redemption_payload(result: RedemptionResult, *, with_member: bool = True) -> RedemptionPayload:
+    from schema.accounts.types import member_type
+
+    return RedemptionPayload(
+        redemption=Redemption(row_id=result.redemption.id, row=result.redemption),
+        member=member_type(result.member) if with_member else None,
+        user_errors=[],
+        replayed=result.replayed,
+    )
+
+
+def _failed_redemption(errors: list[UserError]) -> RedemptionPayload:
+    return RedemptionPayload(redemption=None, member=None, user_errors=errors)
 
 
 @strawberry.type
 class CatalogQuery:
-    @strawberry.field
+    @strawberry.field(description="The catalog, cheapest first: active benefits inside their availability window.")
     async def benefits(
-        self, info: Info, first: int | None = 20, after: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        category: str | None = None,
+        include_inactive: Annotated[
+            bool,
+            strawberry.argument(description="Staff only (ignored for others): also withdrawn and out-of-window ones."),
+        ] = False,
     ) -> BenefitConnection:
-        query = BenefitRow.filter(active=True)
-        if category:
-            query = query.filter(category=category)
-        page = await by_offset(query, first, after, ("points_cost", "id"))
+        query = catalog.catalog_query(category=category, include_inactive=include_inactive and is_staff(info))
+        page = await by_offset(query, first, after, catalog.ORDERING)
         return connection(page, BenefitConnection, BenefitEdge, benefit_type)
 
-    @strawberry.field
+    @strawberry.field(description="Any active benefit, also outside its availability window (staff: any benefit).")
     async def benefit(self, info: Info, slug: str) -> Benefit | None:
-        row = await BenefitRow.get_or_none(slug=slug, active=True)
+        row = await catalog.benefit_by_slug(slug, staff=is_staff(info))
         return benefit_type(row) if row else None
 
 
@@ -74,20 +111,53 @@ class CatalogMutation:
         self, info: Info, benefit_id: strawberry.ID, idempotency_key: str, quantity: int | None = 1
     ) -> RedemptionPayload:
         async def action() -> RedemptionPayload:
-            raise _not_yet()
+            member = require_member(info)
+            target = decode_id(benefit_id, "Benefit", "benefitId")
+            return _redemption_payload(await redemptions.redeem_benefit(member.id, target, idempotency_key, quantity))
 
-        return await attempt(action, lambda e: RedemptionPayload(redemption=None, member=None, user_errors=e), info.context.locale)
+        return await attempt(action, _failed_redemption, info.context.locale)
 
     @strawberry.mutation
     async def cancel_redemption(self, info: Info, redemption_id: strawberry.ID) -> RedemptionPayload:
         async def action() -> RedemptionPayload:
-            raise _not_yet()
+            actor = require_member(info)
+            target = decode_id(redemption_id, "Redemption", "redemptionId")
+            return _redemption_payload(await redemptions.cancel_redemption(actor, target))
 
-        return await attempt(action, lambda e: RedemptionPayload(redemption=None, member=None, user_errors=e), info.context.locale)
+        return await attempt(action, _failed_redemption, info.context.locale)
+
+    @strawberry.mutation(description="Partner (vouchers:write): mark a voucher used; each voucher works once.")
+    async def redeem_voucher(self, info: Info, code: str) -> RedemptionPayload:
+        async def action() -> RedemptionPayload:
+            partner = require_partner(info, redemptions.VOUCHER_SCOPE)
+            redemption = await redemptions.redeem_voucher(partner, code)
+            return RedemptionPayload(
+                redemption=Redemption(row_id=redemption.id, row=redemption), member=None, user_errors=[]
+            )
+
+        return await attempt(action, _failed_redemption, info.context.locale)
 
     @strawberry.mutation
     async def upsert_benefit(self, info: Info, input: BenefitInput) -> BenefitPayload:
         async def action() -> BenefitPayload:
-            raise _not_yet()
+            staff = require_staff(info)
+            data = catalog.BenefitInput(
+                slug=input.slug,
+                title=input.title,
+                category=input.category,
+                points_cost=input.points_cost,
+                description=input.description,
+                title_zh=input.title_zh,
+                description_zh=input.description_zh,
+                min_tier_code=input.min_tier_code,
+                stock=input.stock,
+                per_member_limit=input.per_member_limit,
+                available_from=input.available_from,
+                available_until=input.available_until,
+                active=input.active,
+            )
+            return BenefitPayload(benefit=benefit_type(await catalog.upsert_benefit(staff, data)), user_errors=[])
 
-        return await attempt(action, lambda e: BenefitPayload(benefit=None, user_errors=e), info.context.locale)
+        return await attempt(
+            action, lambda errors: BenefitPayload(benefit=None, user_errors=errors), info.context.locale
+        )

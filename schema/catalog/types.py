@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from schema.catalog import dataloaders as _catalog_loaders  # noqa: F401  (registers loaders)
 from schema.errors import ErrorCode
 from schema.pagination import PageInfo, connection, newest_first
 from schema.program.types import Tier
@@ -75,14 +76,30 @@ class Benefit(relay.Node):
     def available_until(self) -> datetime | None:
         return self.row.available_until
 
-    @strawberry.field(description="Whether the viewer can redeem one now, and if not, why (null for anonymous callers).")
+    @strawberry.field(description="False when staff have withdrawn it; members only ever see active benefits.")
+    def active(self) -> bool:
+        return self.row.active
+
+    @strawberry.field(
+        description="Whether the viewer can redeem one now, and if not, why (null for anonymous callers)."
+    )
     async def viewer_eligibility(self, info: Info) -> Eligibility | None:
-        return None
+        member = info.context.member
+        if member is None:
+            return None
+        answer = await info.context.loaders.load("catalog.eligibility", (member.id, self.row.id))
+        return Eligibility(can_redeem=answer.can_redeem, reason=answer.reason) if answer else None
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
+        from schema.permissions import is_staff
+
+        staff = is_staff(info)
         rows = {row.id: row for row in await BenefitRow.filter(id__in=[int(i) for i in node_ids])}
-        return [benefit_type(rows[int(i)]) if int(i) in rows else None for i in node_ids]
+        return [
+            benefit_type(rows[int(i)]) if int(i) in rows and (staff or rows[int(i)].active) else None
+            for i in node_ids
+        ]
 
 
 def benefit_type(row: BenefitRow) -> Benefit:
@@ -96,7 +113,7 @@ class Redemption(relay.Node):
 
     @strawberry.field
     async def benefit(self, info: Info) -> Benefit:
-        return benefit_type(await BenefitRow.get(id=self.row.benefit_id))
+        return benefit_type(await info.context.loaders.load("catalog.benefit", self.row.benefit_id))
 
     @strawberry.field
     def quantity(self) -> int:
@@ -117,6 +134,14 @@ class Redemption(relay.Node):
     @strawberry.field
     def created_at(self) -> datetime:
         return self.row.created_at
+
+    @strawberry.field(description="When a partner claimed the voucher; null until it is USED.")
+    def used_at(self) -> datetime | None:
+        return self.row.used_at
+
+    @strawberry.field(description="Null unless CANCELLED.")
+    def cancelled_at(self) -> datetime | None:
+        return self.row.cancelled_at
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
@@ -157,9 +182,14 @@ class RedemptionConnection:
     total_count: int
 
 
-async def member_redemptions(member: MemberRow, info: Info, first: int | None, after: str | None) -> RedemptionConnection:
+async def member_redemptions(
+    member: MemberRow, info: Info, first: int | None, after: str | None
+) -> RedemptionConnection:
     page = await newest_first(RedemptionRow.filter(member_id=member.id), first, after)
     return connection(page, RedemptionConnection, RedemptionEdge, lambda row: Redemption(row_id=row.id, row=row))
 
+
+if TYPE_CHECKING:
+    from schema.accounts.types import Member
 
 MemberType = Annotated["Member", strawberry.lazy("schema.accounts.types")]

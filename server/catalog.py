@@ -1,0 +1,237 @@
+"""The benefits catalog: staff maintain it, members browse it and learn what blocks them.
+
+Listing order is cheapest first (points cost, then id), so the benefits a member can most
+likely afford come first and the order is stable while paging.
+
+Eligibility names the *first* reason that blocks a member, always checked in this order:
+NOT_AVAILABLE (inactive or outside its window), TIER_TOO_LOW, OUT_OF_STOCK, LIMIT_REACHED,
+INSUFFICIENT_POINTS. Redemption (``server.redemptions``) refuses in the same order, so the
+answer a member sees in the list is the error they would get.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.expressions import Q
+from tortoise.functions import Sum
+from tortoise.transactions import in_transaction
+
+from server import clock
+from server.errors import DomainError, ErrorCode, invalid
+from server.models import Benefit, LedgerEntry, Member, Redemption, RedemptionStatus, Role
+from server.program import get_program
+from server.validation import check_text
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CATEGORY = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+MAX_POINTS_COST = 10_000_000
+MAX_STOCK = 10_000_000
+MAX_DESCRIPTION = 5000
+ORDERING = ("points_cost", "id")
+# Redemptions that still count against a per-member limit (a cancelled one gives its slot back).
+HELD = (RedemptionStatus.ISSUED, RedemptionStatus.USED)
+
+
+@dataclass(frozen=True)
+class BenefitInput:
+    slug: str
+    title: str
+    category: str
+    points_cost: int
+    description: str | None = None
+    title_zh: str | None = None
+    description_zh: str | None = None
+    min_tier_code: str | None = None
+    stock: int | None = None
+    per_member_limit: int | None = None
+    available_from: datetime | None = None
+    available_until: datetime | None = None
+    active: bool | None = None
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    can_redeem: bool
+    reason: ErrorCode | None
+
+
+def is_available(benefit: Benefit, at: datetime) -> bool:
+    """Active and inside its availability window (from inclusive, until exclusive)."""
+    if not benefit.active:
+        return False
+    if benefit.available_from is not None and at < benefit.available_from:
+        return False
+    return benefit.available_until is None or at < benefit.available_until
+
+
+def tier_allows(member: Member, benefit: Benefit) -> bool:
+    if not benefit.min_tier_code:
+        return True
+    program = get_program()
+    required = program.find_tier(benefit.min_tier_code)
+    return required is None or program.tier(member.tier_code).rank >= required.rank
+
+
+def remaining(benefit: Benefit) -> int | None:
+    return None if benefit.stock is None else max(0, benefit.stock - benefit.issued)
+
+
+def blocking_reason(
+    member: Member, benefit: Benefit, held: int, spendable: int | None, quantity: int, at: datetime
+) -> ErrorCode | None:
+    """The first reason, in the documented order, that stops ``member`` redeeming ``quantity``.
+
+    ``spendable`` None skips the points check (the ledger's debit makes it under the lock).
+    """
+    left = remaining(benefit)
+    if not is_available(benefit, at):
+        return ErrorCode.NOT_AVAILABLE
+    if not tier_allows(member, benefit):
+        return ErrorCode.TIER_TOO_LOW
+    if left is not None and left < quantity:
+        return ErrorCode.OUT_OF_STOCK
+    if benefit.per_member_limit is not None and held + quantity > benefit.per_member_limit:
+        return ErrorCode.LIMIT_REACHED
+    if spendable is not None and spendable < benefit.points_cost * quantity:
+        return ErrorCode.INSUFFICIENT_POINTS
+    return None
+
+
+async def held_quantities(member_id: int, benefit_ids: list[int]) -> dict[int, int]:
+    """Units of each benefit the member holds (issued or used), in one query."""
+    rows = (
+        await Redemption.filter(member_id=member_id, benefit_id__in=benefit_ids, status__in=list(HELD))
+        .group_by("benefit_id")
+        .annotate(total=Sum("quantity"))
+        .values("benefit_id", "total")
+    )
+    held: dict[int, int] = defaultdict(int)
+    for row in rows:
+        held[row["benefit_id"]] = int(row["total"] or 0)
+    return held
+
+
+async def spendable_points(member: Member, at: datetime) -> int:
+    """The balance less lots that have lapsed but not yet been written off (what a debit would see)."""
+    lapsed = (
+        await LedgerEntry.filter(member_id=member.id, remaining__gt=0, expires_at__lte=at)
+        .annotate(total=Sum("remaining"))
+        .first()
+        .values("total")
+    )
+    return max(0, member.balance - int((lapsed or {}).get("total") or 0))
+
+
+async def eligibility_for(member_id: int, benefit_ids: list[int]) -> dict[int, Eligibility]:
+    """Eligibility of one member for many benefits in four queries, whatever the list length."""
+    at = clock.now()
+    member = await Member.get(id=member_id)
+    benefits = await Benefit.filter(id__in=benefit_ids)
+    held = await held_quantities(member_id, benefit_ids)
+    spendable = await spendable_points(member, at)
+    result: dict[int, Eligibility] = {}
+    for benefit in benefits:
+        reason = blocking_reason(member, benefit, held[benefit.id], spendable, 1, at)
+        result[benefit.id] = Eligibility(can_redeem=reason is None, reason=reason)
+    return result
+
+
+def catalog_query(*, category: str | None = None, include_inactive: bool = False, at: datetime | None = None):
+    """Benefits a member may browse: active and currently available (staff may ask for all)."""
+    query = Benefit.all()
+    if not include_inactive:
+        at = at or clock.now()
+        query = query.filter(
+            Q(available_from__isnull=True) | Q(available_from__lte=at),
+            Q(available_until__isnull=True) | Q(available_until__gt=at),
+            active=True,
+        )
+    if category:
+        query = query.filter(category=category.strip().lower())
+    return query
+
+
+async def benefit_by_slug(slug: str, *, staff: bool = False) -> Benefit | None:
+    """A benefit by slug: members also reach active ones outside their window, staff every one."""
+    benefit = await Benefit.get_or_none(slug=slug.strip().lower())
+    if benefit is None or (not benefit.active and not staff):
+        return None
+    return benefit
+
+
+def _optional_text(value: str | None, field: str, max_length: int) -> str | None:
+    if value is None or not value.strip():
+        return None
+    return check_text(value, field, max_length=max_length)
+
+
+def _check_input(data: BenefitInput) -> dict:
+    slug = data.slug.strip().lower()
+    if not SLUG.match(slug) or len(slug) > 64:
+        raise invalid("slug", "Use 1 to 64 lower-case letters, digits and single hyphens, such as coffee-voucher.")
+    category = data.category.strip().lower()
+    if not CATEGORY.match(category) or len(category) > 40:
+        raise invalid("category", "Use 1 to 40 lower-case letters, digits, hyphens or underscores, such as dining.")
+    if not 0 < data.points_cost <= MAX_POINTS_COST:
+        raise invalid("pointsCost", f"Use a whole number of points from 1 to {MAX_POINTS_COST:,}.")
+    if data.min_tier_code is not None and get_program().find_tier(data.min_tier_code.strip()) is None:
+        codes = ", ".join(t.code for t in get_program().tiers)
+        raise invalid("minTierCode", f"Unknown tier {data.min_tier_code!r}; choose from {codes}.")
+    if data.stock is not None and not 0 <= data.stock <= MAX_STOCK:
+        raise invalid("stock", f"Use 0 to {MAX_STOCK:,} units, or null for unlimited.")
+    if data.per_member_limit is not None and data.per_member_limit < 1:
+        raise invalid("perMemberLimit", "Use at least 1, or null for no limit.")
+    for field, value in (("availableFrom", data.available_from), ("availableUntil", data.available_until)):
+        if value is not None and value.tzinfo is None:
+            raise invalid(field, "Give the time with its UTC offset.")
+    if data.available_from and data.available_until and data.available_until <= data.available_from:
+        raise invalid("availableUntil", "The end must be after the start.")
+    return {
+        "slug": slug,
+        "title": check_text(data.title, "title", max_length=120),
+        "title_zh": _optional_text(data.title_zh, "titleZh", 120),
+        "description": _optional_text(data.description, "description", MAX_DESCRIPTION) or "",
+        "description_zh": _optional_text(data.description_zh, "descriptionZh", MAX_DESCRIPTION),
+        "category": category,
+        "points_cost": data.points_cost,
+        "min_tier_code": data.min_tier_code.strip() if data.min_tier_code else None,
+        "stock": data.stock,
+        "per_member_limit": data.per_member_limit,
+        "available_from": data.available_from,
+        "available_until": data.available_until,
+    }
+
+
+async def upsert_benefit(staff: Member, data: BenefitInput) -> Benefit:
+    """Create a benefit, or replace the one with the same slug.
+
+    Every field is replaced (null stock means unlimited, null window means always), except
+    ``active``: null keeps the current flag (a new benefit starts active).
+    """
+    if staff.role is not Role.STAFF:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only staff can change the catalog.", None)
+    return await save_benefit(data)
+
+
+async def save_benefit(data: BenefitInput) -> Benefit:
+    """The upsert itself, for callers that have already been authorised (staff, the demo loader)."""
+    values = _check_input(data)
+    now = clock.now()
+    async with in_transaction():
+        benefit = await Benefit.select_for_update().get_or_none(slug=values["slug"])
+        if benefit is None:
+            active = True if data.active is None else data.active
+            return await Benefit.create(**values, active=active, created_at=now, updated_at=now)
+        if values["stock"] is not None and values["stock"] < benefit.issued:
+            raise invalid("stock", f"{benefit.issued} units are already issued; stock cannot be lower.")
+        for name, value in values.items():
+            setattr(benefit, name, value)
+        if data.active is not None:
+            benefit.active = data.active
+        benefit.updated_at = now
+        await benefit.save()
+        return benefit
