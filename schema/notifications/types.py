@@ -64,6 +64,11 @@ class NotificationConnection:
     edges: list[NotificationEdge]
     page_info: PageInfo
     total_count: int
+    member_id: strawberry.Private[int] = 0
+
+    @strawberry.field(description="The member's unread notifications, whatever the filter: the badge count.")
+    async def unread_count(self) -> int:
+        return await notifications.unread_count(self.member_id)
 
 
 async def member_notifications(
@@ -73,4 +78,6 @@ async def member_notifications(
     if unread_only:
         query = query.filter(read_at__isnull=True)
     page = await newest_first(query, first, after)
-    return connection(page, NotificationConnection, NotificationEdge, lambda row: notification_type(row, info))
+    result = connection(page, NotificationConnection, NotificationEdge, lambda row: notification_type(row, info))
+    result.member_id = member.id
+    return result

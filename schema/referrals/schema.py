@@ -1,4 +1,4 @@
-"""Partner invite mutation (to be completed by the referrals work)."""
+"""Partner invite mutation."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import strawberry
 from strawberry.types import Info
 
 from schema.errors import UserError, attempt
-from schema.referrals.types import ReferralInvite
-from server.errors import DomainError, ErrorCode
+from schema.permissions import require_partner
+from schema.referrals import dataloaders as _loaders  # noqa: F401  (registers loaders)
+from schema.referrals.types import ReferralInvite, invite_type
+from server import referrals
 
 
 @strawberry.input
@@ -30,6 +32,11 @@ class ReferralMutation:
     @strawberry.mutation(description="Partner: issue invite codes that new members use at sign-up.")
     async def issue_referral_invite(self, info: Info, input: ReferralInviteInput) -> ReferralInvitePayload:
         async def action() -> ReferralInvitePayload:
-            raise DomainError(ErrorCode.NOT_AVAILABLE, "Not available yet.", None)
+            partner = require_partner(info, "referrals:write")
+            row = await referrals.issue_invite(
+                partner,
+                referrals.InviteRequest(campaign=input.campaign, max_uses=input.max_uses, expires_at=input.expires_at),
+            )
+            return ReferralInvitePayload(invite=invite_type(row), user_errors=[])
 
         return await attempt(action, lambda e: ReferralInvitePayload(invite=None, user_errors=e), info.context.locale)

@@ -8,11 +8,14 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from schema.pagination import PageInfo, empty
-from server.config import get_settings
+from schema.pagination import PageInfo, connection, empty, newest_first
+from schema.permissions import can_see_member
+from server import referrals
 from server.models import Member as MemberRow
 from server.models import Referral as ReferralRow
+from server.models import ReferralInvite as InviteRow
 from server.models import ReferralStatus as DomainReferralStatus
+from server.public_names import masked_name
 
 ReferralStatus = strawberry.enum(DomainReferralStatus, name="ReferralStatus")
 
@@ -24,7 +27,8 @@ class Referral(relay.Node):
 
     @strawberry.field(description="Masked, such as 'Li W.'; never the referee's e-mail.")
     def referee_name(self) -> str:
-        return ""
+        # Every query building this type fetches the referee with the referral (select_related).
+        return masked_name(self.row.referee.display_name)
 
     @strawberry.field
     def status(self) -> ReferralStatus:
@@ -40,7 +44,18 @@ class Referral(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
-        return [None for _ in node_ids]
+        # Only the referrer sees a referral: it names the referee.
+        member = info.context.member
+        wanted = [int(i) for i in node_ids]
+        rows = {}
+        if member is not None:
+            query = ReferralRow.filter(id__in=wanted, referrer_id=member.id).select_related("referee")
+            rows = {row.id: row for row in await query}
+        return [referral_type(rows[i]) if i in rows else None for i in wanted]
+
+
+def referral_type(row: ReferralRow) -> Referral:
+    return Referral(row_id=row.id, row=row)
 
 
 @strawberry.type
@@ -66,19 +81,25 @@ class ReferralProfile:
 
     @strawberry.field
     def share_url(self) -> str:
-        return f"{get_settings().base_url}/signup?ref={self.member.share_code}"
+        return referrals.share_url(self.member.share_code)
 
-    @strawberry.field
+    @strawberry.field(description="Members who signed up with this member's code, newest first.")
     async def referrals(self, info: Info, first: int | None = 20, after: str | None = None) -> ReferralConnection:
-        return empty(ReferralConnection)
+        if not can_see_member(info, self.member.id):
+            return empty(ReferralConnection)
+        query = ReferralRow.filter(referrer_id=self.member.id).select_related("referee")
+        page = await newest_first(query, first, after)
+        return connection(page, ReferralConnection, ReferralEdge, referral_type)
 
     @strawberry.field
-    async def rewarded_count(self) -> int:
-        return 0
+    async def rewarded_count(self, info: Info) -> int:
+        counts = await info.context.loaders.load("referrals.counts", self.member.id)
+        return counts[DomainReferralStatus.REWARDED]
 
     @strawberry.field
-    async def pending_count(self) -> int:
-        return 0
+    async def pending_count(self, info: Info) -> int:
+        counts = await info.context.loaders.load("referrals.counts", self.member.id)
+        return counts[DomainReferralStatus.PENDING]
 
 
 @strawberry.type
@@ -89,6 +110,17 @@ class ReferralInvite:
     uses: int
     expires_at: datetime | None
     campaign: str | None
+
+
+def invite_type(row: InviteRow) -> ReferralInvite:
+    return ReferralInvite(
+        code=row.code,
+        url=referrals.share_url(row.code),
+        max_uses=row.max_uses,
+        uses=row.uses,
+        expires_at=row.expires_at,
+        campaign=row.campaign,
+    )
 
 
 async def referral_profile(member: MemberRow, info: Info) -> ReferralProfile:

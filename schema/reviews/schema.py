@@ -1,4 +1,4 @@
-"""Review queries and mutations (to be completed by the reviews work)."""
+"""Review queries and mutations."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ import strawberry
 from strawberry.types import Info
 
 from schema.errors import UserError, attempt
-from schema.pagination import empty
-from schema.reviews.types import ModerationDecision, Review, ReviewConnection, ReviewSummary
-from server.errors import DomainError, ErrorCode
+from schema.pagination import connection, newest_first
+from schema.permissions import require_member, require_staff
+from schema.points.schema import decode_id
+from schema.reviews.types import ModerationDecision, Review, ReviewConnection, ReviewEdge, ReviewSummary, review_type
+from server import reviews
+from server.models import Review as ReviewRow
+from server.models import ReviewStatus
 
 
 @strawberry.input
@@ -25,10 +29,6 @@ class ReviewPayload:
     user_errors: list[UserError]
 
 
-def _not_yet() -> DomainError:
-    return DomainError(ErrorCode.NOT_AVAILABLE, "Not available yet.", None)
-
-
 def _failed(errors: list[UserError]) -> ReviewPayload:
     return ReviewPayload(review=None, user_errors=errors)
 
@@ -36,12 +36,19 @@ def _failed(errors: list[UserError]) -> ReviewPayload:
 @strawberry.type
 class ReviewQuery:
     @strawberry.field(description="Published reviews of one subject, newest first.")
-    async def reviews(self, info: Info, subject: str, first: int | None = 20, after: str | None = None) -> ReviewConnection:
-        return empty(ReviewConnection)
+    async def reviews(
+        self, info: Info, subject: str, first: int | None = 20, after: str | None = None
+    ) -> ReviewConnection:
+        query = ReviewRow.filter(subject=subject.strip(), status=ReviewStatus.PUBLISHED)
+        page = await newest_first(query, first, after)
+        return connection(page, ReviewConnection, ReviewEdge, review_type)
 
     @strawberry.field
     async def review_summary(self, info: Info, subject: str) -> ReviewSummary:
-        return ReviewSummary(subject=subject, count=0, average=None, distribution=[0, 0, 0, 0, 0])
+        found = await reviews.summary(subject)
+        return ReviewSummary(
+            subject=found.subject, count=found.count, average=found.average, distribution=found.distribution
+        )
 
 
 @strawberry.type
@@ -49,20 +56,32 @@ class ReviewMutation:
     @strawberry.mutation(description="One review per member and subject; points are granted when it is published.")
     async def submit_review(self, info: Info, input: ReviewInput) -> ReviewPayload:
         async def action() -> ReviewPayload:
-            raise _not_yet()
+            member = require_member(info)
+            draft = reviews.ReviewDraft(subject=input.subject, rating=input.rating, title=input.title, body=input.body)
+            row = await reviews.submit_review(member, draft)
+            return ReviewPayload(review=review_type(row), user_errors=[])
 
         return await attempt(action, _failed, info.context.locale)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Count the viewer's helpful vote on a published review once; a repeat is a no-op.")
     async def mark_review_helpful(self, info: Info, review_id: strawberry.ID) -> ReviewPayload:
         async def action() -> ReviewPayload:
-            raise _not_yet()
+            member = require_member(info)
+            row = await reviews.mark_helpful(member, decode_id(review_id, "Review", "reviewId"))
+            return ReviewPayload(review=review_type(row), user_errors=[])
 
         return await attempt(action, _failed, info.context.locale)
 
-    @strawberry.mutation(description="Staff: publish or reject a pending review.")
-    async def moderate_review(self, info: Info, review_id: strawberry.ID, decision: ModerationDecision) -> ReviewPayload:
+    @strawberry.mutation(
+        description="Staff: publish or reject a pending review; later, take a published one down or reinstate it."
+    )
+    async def moderate_review(
+        self, info: Info, review_id: strawberry.ID, decision: ModerationDecision
+    ) -> ReviewPayload:
         async def action() -> ReviewPayload:
-            raise _not_yet()
+            staff = require_staff(info)
+            publish = decision is ModerationDecision.PUBLISH
+            row = await reviews.moderate(staff, decode_id(review_id, "Review", "reviewId"), publish)
+            return ReviewPayload(review=review_type(row), user_errors=[])
 
         return await attempt(action, _failed, info.context.locale)

@@ -9,7 +9,9 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from schema.pagination import PageInfo, empty
+from schema.pagination import PageInfo, connection, newest_first
+from schema.reviews import dataloaders as _loaders  # noqa: F401  (registers loaders)
+from server import reviews
 from server.models import Member as MemberRow
 from server.models import Review as ReviewRow
 from server.models import ReviewStatus as DomainReviewStatus
@@ -44,9 +46,9 @@ class Review(relay.Node):
     def body(self) -> str:
         return self.row.body
 
-    @strawberry.field
+    @strawberry.field(description="The author's masked name, such as 'Li W.'.")
     async def author_name(self, info: Info) -> str:
-        return ""
+        return await info.context.loaders.load("reviews.author_name", self.row.member_id)
 
     @strawberry.field
     def verified_purchase(self) -> bool:
@@ -66,7 +68,15 @@ class Review(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
-        return [None for _ in node_ids]
+        # Visible when published, or to its author, or to staff.
+        wanted = [int(i) for i in node_ids]
+        rows = {row.id: row for row in await ReviewRow.filter(id__in=wanted)}
+        viewer = info.context.member
+        return [review_type(rows[i]) if i in rows and reviews.can_see(rows[i], viewer) else None for i in wanted]
+
+
+def review_type(row: ReviewRow) -> Review:
+    return Review(row_id=row.id, row=row)
 
 
 @strawberry.type
@@ -93,4 +103,6 @@ class ReviewSummary:
 
 
 async def member_reviews(member: MemberRow, info: Info, first: int | None, after: str | None) -> ReviewConnection:
-    return empty(ReviewConnection)
+    """The member's own reviews in every status, newest first."""
+    page = await newest_first(ReviewRow.filter(member_id=member.id), first, after)
+    return connection(page, ReviewConnection, ReviewEdge, review_type)
