@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from strawberry.asgi import GraphQL
@@ -30,6 +32,16 @@ class PatronGraphQL(GraphQL):
         if request_id:
             context.request_id = request_id
         return context
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """Only a JSON object (or a list, which batching then refuses) is a request; all else is a 400."""
+        try:
+            parsed = json.loads(data)
+        except ValueError as exc:  # includes bodies that are not UTF-8
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return parsed
 
     async def run(self, request: Request, **kwargs: Any) -> Response:  # type: ignore[override]
         if request.method == "POST":

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import ctypes
+import ctypes.util
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,8 +19,11 @@ from starlette.staticfiles import StaticFiles
 from server.config import Settings, get_settings
 from server.database import close_db, init_db
 from server.http import BodyLimitMiddleware, SecurityHeadersMiddleware
+from server.program import get_program
+from server.scheduler import sweep_forever
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+M_MMAP_THRESHOLD = -3  # mallopt parameter, from glibc's malloc.h
 
 
 class CachedStatic(StaticFiles):
@@ -35,19 +42,28 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     from schema.endpoint import PatronGraphQL
 
     settings = settings or get_settings()
+    get_program()  # a bad PATRON_PROGRAM stops each worker at start-up, not at its first request
+    graphiql = settings.env == "development"
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     graphql = PatronGraphQL(
         get_schema(production=settings.production),
-        graphql_ide=None if settings.production else "graphiql",
+        graphql_ide="graphiql" if graphiql else None,
     )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await init_db(settings.database_url)
+        sweeper = None
+        if manage_db and settings.lifecycle_interval:
+            sweeper = asyncio.create_task(sweep_forever(settings.lifecycle_interval))
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
             if manage_db:
                 await close_db()
 
@@ -59,12 +75,31 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(BodyLimitMiddleware)],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, graphiql=graphiql, hsts=settings.production),
+            Middleware(BodyLimitMiddleware),
+        ],
     )
     app.state.settings = settings
     return app
 
 
+def release_large_allocations(threshold: int = 1024 * 1024) -> bool:
+    """Serve blocks of ``threshold`` bytes or more from mmap, so freeing them returns the memory.
+
+    Each argon2 hash allocates 19 MiB in a worker thread. glibc's adaptive threshold soon
+    keeps blocks that size in per-thread arenas, and a worker's RSS then stays about 110 MiB
+    higher after a burst of logins (measured with bench/api_bench.py). A fixed threshold turns
+    the adaptation off. This is a no-op when the C library is not glibc.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, threshold))
+    except (OSError, AttributeError):
+        return False
+
+
 def app_factory() -> Starlette:
     """Entry point for ``uvicorn --factory`` (one app per worker process)."""
+    release_large_allocations()
     return create_app()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -12,9 +13,15 @@ from rich.console import Console
 
 from server.config import ConfigError, get_settings
 from server.errors import DomainError
+from server.program import get_program
 
 T = TypeVar("T")
-app = typer.Typer(help="Patron: member loyalty portal and GraphQL API.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Patron: member loyalty portal and GraphQL API.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 partner_app = typer.Typer(help="Partner systems and their API keys.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff roles.", no_args_is_help=True)
 app.add_typer(partner_app, name="partner")
@@ -26,8 +33,10 @@ def _with_db(work: Callable[[], Awaitable[T]], *, migrate_first: bool = True) ->
     """Run ``work`` with the database open (migrated first), closing it afterwards."""
     from server.database import close_db, init_db, migrate
 
+    settings = get_settings()
+    get_program()  # a bad PATRON_PROGRAM file stops the command before it touches the database
+
     async def runner() -> T:
-        settings = get_settings()
         if migrate_first:
             await migrate(settings.database_url)
         await init_db(settings.database_url)
@@ -51,6 +60,7 @@ def serve(
     from server.database import migrate
 
     settings = get_settings()
+    get_program()
     asyncio.run(migrate(settings.database_url))
     err.print(f"Patron ({settings.env}) on http://{host}:{port}  database: {_redacted(settings.database_url)}")
     uvicorn.run(
@@ -71,6 +81,7 @@ def migrate_command() -> None:
     from server.database import migrate
 
     settings = get_settings()
+    get_program()
     asyncio.run(migrate(settings.database_url, progress=lambda *a: err.print(" ".join(str(x) for x in a))))
     typer.echo("Migrations applied.")
 
@@ -85,12 +96,23 @@ def demo() -> None:
 
 
 @app.command("export-schema")
-def export_schema() -> None:
-    """Write the GraphQL schema to schema/schema.graphql."""
+def export_schema(
+    output: Annotated[Path | None, typer.Option(help="Write here instead of schema/schema.graphql.")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; fail if the file is stale.")] = False,
+) -> None:
+    """Write the GraphQL schema (SDL) to schema/schema.graphql."""
     from schema.api import SCHEMA_FILE, export_sdl
 
-    SCHEMA_FILE.write_text(export_sdl(), encoding="utf-8")
-    typer.echo(f"Wrote {SCHEMA_FILE}")
+    target = output or SCHEMA_FILE
+    sdl = export_sdl()
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != sdl:
+            _fail(f"{target} is stale; run: patron export-schema", 1)
+        typer.echo(f"{target} is up to date.")
+        return
+    target.write_text(sdl, encoding="utf-8")
+    typer.echo(f"Wrote {target}")
 
 
 @app.command()
@@ -105,7 +127,10 @@ def lifecycle() -> None:
 @partner_app.command("create")
 def partner_create(
     name: str,
-    scope: Annotated[list[str] | None, typer.Option("--scope", help="purchases:write, referrals:write, members:read, vouchers:write")] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="purchases:write, referrals:write, members:read, vouchers:write"),
+    ] = None,
 ) -> None:
     """Create a partner; its API key is printed once, as the last line."""
     from server.partners import create_partner
@@ -163,16 +188,31 @@ def _redacted(url: str) -> str:
     return url
 
 
+def _fail(message: str, code: int) -> None:
+    # One line, whatever the terminal width, and no markup read into names like "[x]".
+    err.print(f"patron: {message}", style="red", highlight=False, markup=False, soft_wrap=True)
+    sys.exit(code)
+
+
 def main() -> None:
-    """Console entry point: configuration and domain errors end in one line, not a traceback."""
+    """Console entry point: configuration, domain and database errors end in one line, not a traceback."""
+    from tortoise.exceptions import DBConnectionError, OperationalError
+
     try:
         app()
     except ConfigError as exc:
-        err.print(f"patron: configuration error: {exc}", style="red", highlight=False)
-        sys.exit(2)
+        _fail(f"configuration error: {exc}", 2)
     except DomainError as exc:
-        err.print(f"patron: {exc.message}", style="red", highlight=False)
-        sys.exit(1)
+        _fail(exc.message, 1)
+    except (DBConnectionError, OperationalError, OSError) as exc:
+        settings = get_settings()
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        about_database = not isinstance(exc, OSError) or isinstance(exc, ConnectionError) or (
+            settings.is_sqlite and exc.filename is not None
+        )
+        if not about_database:
+            _fail(reason, 1)
+        _fail(f"database error: cannot use DATABASE_URL={_redacted(settings.database_url)}: {reason}", 1)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ class Settings:
     program_path: Path | None
     base_url: str
     var_dir: Path
+    lifecycle_interval: int = 3600
 
     @property
     def production(self) -> bool:
@@ -77,6 +78,16 @@ def _secret_key(environ: dict[str, str], env: str, var_dir: Path) -> str:
         return key
 
 
+def _lifecycle_interval(environ: dict[str, str], env: str) -> int:
+    """Seconds between lifecycle sweeps inside ``patron serve`` (0 turns them off; off in tests)."""
+    raw = environ.get("PATRON_LIFECYCLE_INTERVAL", "").strip()
+    if not raw:
+        return 0 if env == "test" else 3600
+    if not raw.isdigit():
+        raise ConfigError(f"PATRON_LIFECYCLE_INTERVAL must be a whole number of seconds (got {raw!r})")
+    return int(raw)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from ``environ`` (default ``os.environ``); raises :class:`ConfigError`."""
     environ = dict(os.environ if environ is None else environ)
@@ -98,6 +109,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         program_path=program_path,
         base_url=base_url,
         var_dir=var_dir,
+        lifecycle_interval=_lifecycle_interval(environ, env),
     )
 
 

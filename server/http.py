@@ -76,8 +76,12 @@ class SecurityHeadersMiddleware:
         b"default-src 'self' 'unsafe-inline' 'unsafe-eval' https: data:; frame-ancestors 'none'"
     )
 
-    def __init__(self, app: ASGIApp) -> None:
+    HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+    def __init__(self, app: ASGIApp, *, graphiql: bool = False, hsts: bool = False) -> None:
         self.app = app
+        self.graphiql = graphiql
+        self.extra = [self.HSTS] if hsts else []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,9 +92,15 @@ class SecurityHeadersMiddleware:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [h for h in message.get("headers", []) if h[0].lower() not in {k for k, _ in self.HEADERS}]
-                is_ide = scope.get("path") == "/graphql" and scope.get("method") == "GET"
-                for key, value in self.HEADERS:
+                ours = self.HEADERS + self.extra
+                headers = [h for h in message.get("headers", []) if h[0].lower() not in {k for k, _ in ours}]
+                is_ide = (
+                    self.graphiql
+                    and scope.get("path") == "/graphql"
+                    and scope.get("method") == "GET"
+                    and any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers)
+                )
+                for key, value in ours:
                     if key == b"content-security-policy" and is_ide:
                         value = self.IDE_CSP
                     headers.append((key, value))
