@@ -1,15 +1,25 @@
-"""Portal routes (the full portal is built by the portal work)."""
+"""The portal's routes: every page module in ``portal/pages`` plus a friendly 404."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from portal.routing import collect
+from portal.visit import Visit
 
-async def home(request: Request) -> HTMLResponse:
-    return HTMLResponse("<!doctype html><title>Patron</title><h1>Patron</h1><p>The API is at /graphql.</p>")
+
+async def not_found(request: Request) -> Response:
+    visit = await Visit.begin(request)
+    response = await visit.render(
+        "error.html",
+        status=404,
+        title=visit._("Page not found"),
+        message=visit._("We couldn't find that page. It may have moved."),
+    )
+    return visit.finish(response)
 
 
 def portal_routes() -> list[BaseRoute]:
-    return [Route("/", home)]
+    return [*collect(), Route("/{path:path}", not_found, methods=["GET", "HEAD"])]

@@ -1,0 +1,1 @@
+"""Portal pages: each module registers its routes with ``@page`` (see portal/routing.py)."""

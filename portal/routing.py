@@ -1,0 +1,83 @@
+"""Declaring portal pages: ``@page(path)`` registers a handler that receives a :class:`Visit`.
+
+Around every handler: the visit is built (session, locale), CSRF is checked on every request
+that changes state and on every HTMX request (403 without a valid token), signed-out visitors
+are sent to log in when the page needs a member, and the visit's cookies are applied.
+Modules in ``portal/pages/`` are imported by :func:`collect`, so adding a page module needs no
+edit elsewhere.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import Awaitable, Callable, Sequence
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from portal.graphql import OperationFailed
+from portal.visit import Visit
+
+log = logging.getLogger("patron.portal")
+
+Handler = Callable[[Visit], Awaitable[Response]]
+_REGISTRY: list[Route] = []
+SAFE_METHODS = ("GET", "HEAD")
+
+
+def page(path: str, *, methods: Sequence[str] = ("GET",), member: bool = False, name: str | None = None):
+    """Register ``handler`` at ``path``. ``member=True``: signed-in members only."""
+
+    def decorate(handler: Handler) -> Handler:
+        async def endpoint(request: Request) -> Response:
+            visit = await Visit.begin(request)
+            needs_token = request.method not in SAFE_METHODS or visit.htmx
+            if needs_token and not await visit.csrf_ok():
+                response = await visit.render(
+                    "error.html",
+                    status=403,
+                    title=visit._("Session expired"),
+                    message=visit._("This form has expired. Reload the page and try again."),
+                )
+                return visit.finish(response)
+            if member and visit.member is None:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return visit.finish(visit.redirect(f"/login?next={quote(target, safe='')}"))
+            try:
+                response = await handler(visit)
+            except OperationFailed as failure:
+                status = 500 if failure.unexpected else 400
+                message = (
+                    visit._("Something went wrong on our side. Please try again in a moment.")
+                    if failure.unexpected
+                    else visit._("That request didn't look right. Please go back and try again.")
+                )
+                response = await _safe_error(visit, status, message)
+            return visit.finish(response)
+
+        endpoint.__name__ = handler.__name__
+        _REGISTRY.append(Route(path, endpoint, methods=list(methods), name=name or handler.__name__))
+        return handler
+
+    return decorate
+
+
+async def _safe_error(visit: Visit, status: int, message: str) -> Response:
+    try:
+        return await visit.render("error.html", status=status, title=visit._("Sorry"), message=message)
+    except OperationFailed:
+        visit.member = None
+        return await visit.render("error.html", status=status, title=visit._("Sorry"), message=message)
+
+
+def collect() -> list[BaseRoute]:
+    """Import every module in ``portal/pages`` (registering its pages) and return the routes."""
+    import portal.pages
+
+    for module in sorted(pkgutil.iter_modules(portal.pages.__path__), key=lambda m: m.name):
+        importlib.import_module(f"portal.pages.{module.name}")
+    return list(_REGISTRY)
