@@ -25,12 +25,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from server.database import create_scratch_postgres, drop_scratch_postgres  # noqa: E402
 from tests.server_process import PATRON, ServerProcess  # noqa: E402
 
 SIGN_UP = """
@@ -118,30 +118,12 @@ def server_rss_mib(pgid: int) -> float:
     return total_kib / 1024
 
 
-async def create_postgres_database(base_url: str) -> tuple[str, str]:
-    name = f"patron_bench_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(base_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name, base_url.rsplit("/", 1)[0] + "/" + name
-
-
-async def drop_postgres_database(base_url: str, name: str) -> None:
-    conn = await asyncpg.connect(base_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 async def bench(args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix="patron-bench-"))
     pg_base = os.environ.get("PATRON_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     pg_name = ""
     if args.postgres:
-        pg_name, database_url = await create_postgres_database(pg_base)
+        pg_name, database_url = await create_scratch_postgres(pg_base, "patron_bench")
     else:
         database_url = f"sqlite://{work / 'bench.db'}"
     env = {
@@ -168,7 +150,7 @@ async def bench(args: argparse.Namespace) -> None:
     finally:
         await server.stop()
         if pg_name:
-            await drop_postgres_database(pg_base, pg_name)
+            await drop_scratch_postgres(pg_base, pg_name)
 
 
 async def measure(server: ServerProcess, key: str, args: argparse.Namespace) -> None:

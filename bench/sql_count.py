@@ -29,10 +29,9 @@ from api_bench import (  # noqa: E402
     DASHBOARD,
     RECORD_PURCHASE,
     SIGN_UP,
-    create_postgres_database,
-    drop_postgres_database,
 )
 
+from server.database import create_scratch_postgres, drop_scratch_postgres  # noqa: E402
 from tests.sqlcount import count_sql  # noqa: E402
 
 HISTORY = 40
@@ -47,7 +46,7 @@ async def count(args: argparse.Namespace) -> None:
     pg_base = os.environ.get("PATRON_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     pg_name = ""
     if args.postgres:
-        pg_name, url = await create_postgres_database(pg_base)
+        pg_name, url = await create_scratch_postgres(pg_base, "patron_bench")
     else:
         url = f"sqlite://{WORK / 'count.db'}"
     os.environ["DATABASE_URL"] = url
@@ -89,7 +88,7 @@ async def count(args: argparse.Namespace) -> None:
     finally:
         await close_db()
         if pg_name:
-            await drop_postgres_database(pg_base, pg_name)
+            await drop_scratch_postgres(pg_base, pg_name)
 
 
 def main() -> None:

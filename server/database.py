@@ -7,6 +7,7 @@ several worker processes wait for each other rather than fail.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +84,32 @@ async def migrate(database_url: str | None = None, progress: Any = None) -> None
 
 async def close_db() -> None:
     await Tortoise.close_connections()
+
+
+async def create_scratch_postgres(server_url: str, prefix: str) -> tuple[str, str]:
+    """Create an empty, uniquely named database on the server at ``server_url``.
+
+    Tests and benchmarks each get a throw-away database; returns its name and URL.
+    """
+    import secrets
+
+    import asyncpg
+
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return name, f"{server_url.rsplit('/', 1)[0]}/{name}"
+
+
+async def drop_scratch_postgres(server_url: str, name: str) -> None:
+    """Drop a database made by :func:`create_scratch_postgres`, closing its connections."""
+    import asyncpg
+
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()

@@ -8,7 +8,6 @@ whole stack — middleware, GraphQL, services, database — is exercised.
 from __future__ import annotations
 
 import os
-import secrets
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,12 +17,17 @@ os.environ.setdefault("PATRON_ENV", "test")
 os.environ.setdefault("PATRON_SECRET_KEY", "test-secret-key-" + "x" * 32)
 os.environ["PATRON_VAR_DIR"] = str(_VAR)
 
-import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 from tortoise import Tortoise  # noqa: E402
 
-from server.database import close_db, init_db, migrate  # noqa: E402
+from server.database import (  # noqa: E402
+    close_db,
+    create_scratch_postgres,
+    drop_scratch_postgres,
+    init_db,
+    migrate,
+)
 from tests.support import Api  # noqa: E402
 
 BACKEND = os.environ.get("PATRON_TEST_DB", "sqlite")
@@ -34,30 +38,11 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"patron database backend: {BACKEND}"
 
 
-async def _create_postgres_database() -> tuple[str, str]:
-    name = f"patron_test_{os.getpid()}_{secrets.token_hex(3)}"
-    conn = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    base = POSTGRES_URL.rsplit("/", 1)[0]
-    return name, f"{base}/{name}"
-
-
-async def _drop_postgres_database(name: str) -> None:
-    conn = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 async def database_url() -> AsyncIterator[str]:
     """A freshly migrated database for this run, dropped afterwards."""
     if BACKEND == "postgres":
-        name, url = await _create_postgres_database()
+        name, url = await create_scratch_postgres(POSTGRES_URL, "patron_test")
     else:
         name, url = "", f"sqlite://{_VAR / 'test.db'}"
     os.environ["DATABASE_URL"] = url
@@ -68,7 +53,7 @@ async def database_url() -> AsyncIterator[str]:
     finally:
         await close_db()
         if name:
-            await _drop_postgres_database(name)
+            await drop_scratch_postgres(POSTGRES_URL, name)
 
 
 def _tables() -> list[str]:
