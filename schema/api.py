@@ -37,7 +37,7 @@ from schema.notifications import types as notification_types
 from schema.notifications.schema import NotificationMutation
 from schema.points import dataloaders as _points_loaders  # noqa: F401  (registers loaders)
 from schema.points import types as points_types
-from schema.points.schema import PointsMutation
+from schema.points.schema import PointsMutation, row_id
 from schema.program import types as program_types
 from schema.program.types import ProgramQuery
 from schema.purchases.schema import PurchaseMutation
@@ -77,6 +77,11 @@ class NodeQuery:
         node_type = NODE_TYPES.get(gid.type_name)
         if node_type is None:
             return None
+        if node_type is not program_types.Tier:  # tiers are keyed by code, every other node by row id
+            try:
+                row_id(gid.type_name, gid.node_id)
+            except ValueError:
+                return None
         result = node_type.resolve_nodes(info=info, node_ids=[gid.node_id], required=False)
         if hasattr(result, "__await__"):
             result = await result

@@ -17,6 +17,7 @@ from graphql import GraphQLError
 from strawberry.relay import PageInfo
 
 MAX_PAGE = 100
+MAX_CURSOR = 2**62
 T = TypeVar("T")
 
 
@@ -37,7 +38,8 @@ def decode_cursor(kind: str, cursor: str | None) -> int | None:
         return None
     try:
         prefix, value = base64.urlsafe_b64decode(cursor.encode()).decode().split(":", 1)
-        if prefix != kind:
+        # Digits only, within BIGINT: a sign or a larger number would make the database fail the query.
+        if prefix != kind or not (value.isascii() and value.isdigit()) or int(value) > MAX_CURSOR:
             raise ValueError(prefix)
         return int(value)
     except (ValueError, UnicodeDecodeError):

@@ -15,7 +15,7 @@ from server.errors import DomainError, ErrorCode, invalid
 from server.models import AuthToken, LoginThrottle, Member, Role
 from server.passwords import hash_password, needs_rehash, verify_password
 from server.program import get_program
-from server.validation import check_locale, check_text, check_timezone, normalise_email
+from server.validation import check_locale, check_text, check_timezone, is_utf8, normalise_email
 
 log = logging.getLogger("patron.auth")
 
@@ -48,6 +48,8 @@ class ProfileChange:
 
 
 def _check_password(password: str) -> str:
+    if not is_utf8(password):  # never stored, only hashed: NUL is fine, lone surrogates are not
+        raise invalid("password", "Remove invalid characters.")
     if len(password) < MIN_PASSWORD:
         raise invalid("password", f"Use at least {MIN_PASSWORD} characters.")
     if len(password) > MAX_PASSWORD:
@@ -165,7 +167,9 @@ async def log_in(email: str, password: str, kind: str = "api") -> tuple[Member, 
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong e-mail or password.", "email") from None
     await _claim_attempt(address)
     member = await Member.get_or_none(email=address)
-    ok = await verify_password(member.password_hash if member else None, password)
+    # A password no one could have set (lone surrogates) is simply wrong, checked the same slow way.
+    ok = await verify_password(member.password_hash if member else None, password if is_utf8(password) else "")
+    ok = ok and is_utf8(password)
     if not ok or member is None:
         log.warning("log-in failed email_hash=%s", tokens.digest(address)[:12])
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong e-mail or password.", "password")

@@ -27,6 +27,15 @@ async def _debit(member: Member, points: int, description: str) -> LedgerEntry:
         raise
 
 
+async def _credit(member: Member, points: int, description: str) -> LedgerEntry:
+    """Credit for an adjustment; a balance beyond what an account can hold names ``delta``."""
+    try:
+        return await ledger.credit(member, LedgerKind.ADJUSTMENT, points, description)
+    except DomainError as error:
+        error.field = "delta"
+        raise
+
+
 async def adjust_points(staff: Member, member_id: int, delta: int, reason: str, key: str) -> LedgerEntry:
     """Credit or debit once per key: a retry returns the first entry, other arguments conflict.
 
@@ -52,7 +61,7 @@ async def adjust_points(staff: Member, member_id: int, delta: int, reason: str, 
             if record is not None:
                 return await LedgerEntry.get(id=record.result_id)
             if delta > 0:
-                entry = await ledger.credit(member, LedgerKind.ADJUSTMENT, delta, description)
+                entry = await _credit(member, delta, description)
             else:
                 entry = await _debit(member, -delta, description)
             await idempotency.remember(SCOPE, 0, key, fp, entry.id)

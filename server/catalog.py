@@ -24,7 +24,7 @@ from server import clock
 from server.errors import DomainError, ErrorCode, invalid
 from server.models import Benefit, LedgerEntry, Member, Redemption, RedemptionStatus, Role
 from server.program import get_program
-from server.validation import check_text
+from server.validation import check_moment, check_text, encodable
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CATEGORY = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -151,12 +151,15 @@ def catalog_query(*, category: str | None = None, include_inactive: bool = False
             active=True,
         )
     if category:
-        query = query.filter(category=category.strip().lower())
+        # Text no database can store (lone surrogates) names no category.
+        query = query.filter(category=category.strip().lower()) if encodable(category) else query.filter(id__in=[])
     return query
 
 
 async def benefit_by_slug(slug: str, *, staff: bool = False) -> Benefit | None:
     """A benefit by slug: members also reach active ones outside their window, staff every one."""
+    if not encodable(slug):
+        return None
     benefit = await Benefit.get_or_none(slug=slug.strip().lower())
     if benefit is None or (not benefit.active and not staff):
         return None
@@ -185,10 +188,9 @@ def _check_input(data: BenefitInput) -> dict:
         raise invalid("stock", f"Use 0 to {MAX_STOCK:,} units, or null for unlimited.")
     if data.per_member_limit is not None and data.per_member_limit < 1:
         raise invalid("perMemberLimit", "Use at least 1, or null for no limit.")
-    for field, value in (("availableFrom", data.available_from), ("availableUntil", data.available_until)):
-        if value is not None and value.tzinfo is None:
-            raise invalid(field, "Give the time with its UTC offset.")
-    if data.available_from and data.available_until and data.available_until <= data.available_from:
+    available_from = None if data.available_from is None else check_moment(data.available_from, "availableFrom")
+    available_until = None if data.available_until is None else check_moment(data.available_until, "availableUntil")
+    if available_from and available_until and available_until <= available_from:
         raise invalid("availableUntil", "The end must be after the start.")
     return {
         "slug": slug,
@@ -201,8 +203,8 @@ def _check_input(data: BenefitInput) -> dict:
         "min_tier_code": data.min_tier_code.strip() if data.min_tier_code else None,
         "stock": data.stock,
         "per_member_limit": data.per_member_limit,
-        "available_from": data.available_from,
-        "available_until": data.available_until,
+        "available_from": available_from,
+        "available_until": available_until,
     }
 
 

@@ -32,6 +32,7 @@ from server.errors import DomainError, ErrorCode
 from server.models import LedgerEntry, LedgerKind, Member, PointsAllocation
 from server.program import get_program
 
+MAX_POINTS = 2**31 - 1  # balances and lifetime totals are INT columns
 EARNING_KINDS = frozenset(
     {
         LedgerKind.PURCHASE,
@@ -100,6 +101,11 @@ async def _write(
     spent = -delta if kind is LedgerKind.REDEMPTION else 0
     if kind is LedgerKind.REDEMPTION_REFUND:
         spent = -delta
+    if max(member.balance + delta, member.lifetime_earned + earned, member.lifetime_spent + spent) > MAX_POINTS:
+        # The columns are 32-bit on PostgreSQL: refuse rather than fail the statement (SQLite would not).
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"An account can hold at most {MAX_POINTS:,} points.", "points"
+        )
     query = Member.filter(id=member.id)
     if delta < 0 and kind is not LedgerKind.PURCHASE_REFUND:
         # The conditional update is the last line of defence against overspending.

@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from server import clock
+from server.errors import invalid
 from server.models import Notification
+
+MAX_MARK_READ = 1000
 
 # kind -> locale -> (title, body); bodies are str.format templates over the params.
 MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
@@ -94,6 +97,10 @@ async def mark_read(member_id: int, ids: list[int] | None = None) -> int:
     """Mark the member's notifications (all unread ones when ``ids`` is None) read."""
     query = Notification.filter(member_id=member_id, read_at__isnull=True)
     if ids is not None:
+        ids = sorted(set(ids))
+        if len(ids) > MAX_MARK_READ:
+            # One bound parameter per id: PostgreSQL takes at most 32,767 in a statement.
+            raise invalid("ids", f"Mark at most {MAX_MARK_READ:,} notifications at a time, or pass null for all.")
         query = query.filter(id__in=ids)
     return await query.update(read_at=clock.now())
 

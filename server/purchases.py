@@ -13,7 +13,7 @@ from server import clock, idempotency, ledger, referrals, tiers
 from server.errors import DomainError, ErrorCode, invalid
 from server.models import LedgerEntry, LedgerKind, Member, Partner, Purchase, PurchaseSubject
 from server.program import get_program
-from server.validation import check_key, check_text, normalise_email
+from server.validation import check_key, check_moment, check_text, normalise_email
 
 MAX_AMOUNT = Decimal("100000000")
 MAX_SUBJECTS = 50
@@ -81,9 +81,7 @@ async def record_purchase(
     amount = _check_amount(amount)
     email = normalise_email(member_email, "memberEmail")
     now = clock.now()
-    when = occurred_at or now
-    if when.tzinfo is None:
-        raise invalid("occurredAt", "Give the time with its UTC offset.")
+    when = now if occurred_at is None else check_moment(occurred_at, "occurredAt")
     if when > now + timedelta(minutes=5):
         raise invalid("occurredAt", "A purchase cannot be in the future.")
     # A till whose clock runs a little fast is tolerated, but the purchase is dated now: a
@@ -123,14 +121,19 @@ async def record_purchase(
                     [PurchaseSubject(member_id=locked.id, purchase_id=purchase.id, subject=s) for s in subject_list]
                 )
             if points:
-                await ledger.credit(
-                    locked,
-                    LedgerKind.PURCHASE,
-                    points,
-                    f"Purchase {order_id} at {partner.name}",
-                    reference=f"purchase:{purchase.id}",
-                    at=now,
-                )
+                try:
+                    await ledger.credit(
+                        locked,
+                        LedgerKind.PURCHASE,
+                        points,
+                        f"Purchase {order_id} at {partner.name}",
+                        reference=f"purchase:{purchase.id}",
+                        at=now,
+                    )
+                except DomainError as error:
+                    if error.code is ErrorCode.INVALID_INPUT:
+                        error.field = "amount"  # more points than the account can hold
+                    raise
             await tiers.apply_upgrade(locked, now)
             await referrals.on_first_purchase(locked, now)
     except IntegrityError:
@@ -179,7 +182,8 @@ async def refund_purchase(
     order_id = check_key(order_id, "orderId")
     if amount is not None:
         amount = _check_amount(amount)
-    refund_key = f"{order_id}\x1f{check_key(refund_id, 'refundId')}" if refund_id is not None else None
+    # Both ids may be 128 characters: the stored key is their digest, which always fits its column.
+    refund_key = idempotency.fingerprint(order_id, check_key(refund_id, "refundId")) if refund_id is not None else None
     fp = idempotency.fingerprint(order_id, amount)
     now = clock.now()
     purchase = await Purchase.get_or_none(partner_id=partner.id, order_id=order_id)

@@ -25,7 +25,7 @@ from server.errors import DomainError, ErrorCode, invalid
 from server.models import Benefit, LedgerKind, Member, Partner, Redemption, RedemptionStatus, Role
 from server.notifications import notify
 from server.partners import require_scope
-from server.validation import check_key
+from server.validation import check_key, encodable
 
 MAX_QUANTITY = 10
 VOUCHER_LENGTH = 12  # 31^12 ≈ 7.9e17 codes: unguessable, and collisions are practically nil
@@ -176,7 +176,7 @@ async def redeem_voucher(partner: Partner | None, code: str) -> Redemption:
     """A partner claims a voucher: ISSUED becomes USED, once, recording who and when."""
     partner = require_scope(partner, VOUCHER_SCOPE)
     normalised = normalise_voucher(code)
-    if not normalised:
+    if not normalised or not encodable(normalised):
         raise invalid("code", "Enter the voucher code.")
     redemption = await Redemption.get_or_none(voucher_code=normalised)
     if redemption is None:

@@ -32,7 +32,7 @@ from server.errors import DomainError, ErrorCode, invalid
 from server.models import LedgerKind, Member, Partner, Referral, ReferralInvite, ReferralStatus
 from server.program import get_program
 from server.public_names import masked_name
-from server.validation import check_text
+from server.validation import check_moment, check_text
 
 log = logging.getLogger("patron.referrals")
 
@@ -209,11 +209,9 @@ async def issue_invite(partner: Partner, request: InviteRequest) -> ReferralInvi
         campaign = check_text(campaign, "campaign", max_length=MAX_CAMPAIGN)
     if request.max_uses is not None and request.max_uses < 1:
         raise invalid("maxUses", "Allow at least 1 use, or leave it empty for no limit.")
-    if request.expires_at is not None:
-        if request.expires_at.tzinfo is None:
-            raise invalid("expiresAt", "Give the time with its UTC offset.")
-        if request.expires_at <= now:
-            raise invalid("expiresAt", "The expiry must be in the future.")
+    expires_at = None if request.expires_at is None else check_moment(request.expires_at, "expiresAt")
+    if expires_at is not None and expires_at <= now:
+        raise invalid("expiresAt", "The expiry must be in the future.")
     while True:
         code = tokens.random_code(INVITE_CODE_LENGTH)
         if not await ReferralInvite.exists(code=code):
@@ -223,7 +221,7 @@ async def issue_invite(partner: Partner, request: InviteRequest) -> ReferralInvi
         code=code,
         campaign=campaign,
         max_uses=request.max_uses,
-        expires_at=request.expires_at,
+        expires_at=expires_at,
         created_at=now,
     )
 

@@ -23,7 +23,7 @@ from server import clock, ledger, notifications
 from server.errors import DomainError, ErrorCode, invalid
 from server.models import LedgerKind, Member, PurchaseSubject, Review, ReviewStatus, ReviewVote, Role
 from server.program import get_program
-from server.validation import check_text
+from server.validation import check_encodable, check_text, encodable
 
 MAX_SUBJECT = 200
 MAX_TITLE = 120
@@ -66,11 +66,7 @@ def _check_verbatim(value: str, field: str, max_length: int, *, multiline: bool)
 
 
 def _check_encodable(value: str, field: str) -> None:
-    # JSON may carry lone surrogates ("\ud800"), which no database can store as UTF-8.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise invalid(field, "Remove invalid characters.") from None
+    check_encodable(value, field)
 
 
 def _already() -> DomainError:
@@ -179,11 +175,18 @@ async def mark_helpful(member: Member, review_id: int) -> Review:
     return await Review.get(id=review.id)
 
 
+def published(subject: str):
+    """The subject's published reviews (a query); text no database can store matches none."""
+    if not encodable(subject):
+        return Review.filter(id__in=[])
+    return Review.filter(subject=subject.strip(), status=ReviewStatus.PUBLISHED)
+
+
 async def summary(subject: str) -> Summary:
     """Count, average and 1–5 distribution of the subject's published reviews (one query)."""
-    subject = subject.strip()
+    subject = subject.strip() if encodable(subject) else ""
     rows = (
-        await Review.filter(subject=subject, status=ReviewStatus.PUBLISHED)
+        await published(subject)
         .group_by("rating")
         .annotate(n=Count("id"))
         .values("rating", "n")

@@ -121,3 +121,28 @@ async def test_update_profile_changes_only_what_is_given_and_validates(api: Api)
     assert ok == {"member": {"displayName": "Wei", "timezone": "Asia/Shanghai", "locale": "zh-CN"}, "userErrors": []}
     assert bad["userErrors"] == [{"field": "timezone", "code": "INVALID_INPUT"}]
     assert anonymous["userErrors"] == [{"field": None, "code": "NOT_AUTHENTICATED"}]
+
+
+async def test_text_utf8_cannot_encode_is_a_user_error_not_a_server_error(api: Api) -> None:
+    # JSON may carry lone surrogates ("\ud800"); no database or password hasher accepts them.
+    good = {"email": "ok@example.com", "password": "long-enough-pw", "displayName": "Ok"}
+    cases = [({"displayName": "Li\ud800"}, "displayName"), ({"email": "li\ud800@example.com"}, "email"),
+             ({"password": "long-enough-pw\ud800"}, "password"), ({"email": "li\x00@example.com"}, "email")]
+    for override, field in cases:
+        payload = (await api.run_escaped(SIGN_UP, {"input": {**good, **override}}))["signUp"]
+        assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(field, "INVALID_INPUT")], override
+        assert payload["token"] is None
+    caller = await api.member("li@example.com")
+
+    wrong_email = (await api.run_escaped(LOG_IN, {"email": "li\ud800@example.com", "password": "x"}))["logIn"]
+    wrong_password = (await api.run_escaped(LOG_IN, {"email": caller.email, "password": "pw\ud800"}))["logIn"]
+    renamed = await api.run_escaped(
+        "mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { userErrors { field code } } }",
+        {"i": {"displayName": "Li\ud800"}},
+        caller,
+    )
+
+    assert [e["code"] for e in wrong_email["userErrors"]] == ["INVALID_CREDENTIALS"]
+    assert [e["code"] for e in wrong_password["userErrors"]] == ["INVALID_CREDENTIALS"]
+    assert renamed["updateProfile"]["userErrors"] == [{"field": "displayName", "code": "INVALID_INPUT"}]
+    assert (await api.run(VIEWER, caller=caller))["viewer"]["displayName"] == "Li Wei"

@@ -6,7 +6,7 @@ import asyncio
 import base64
 
 from server.models import IdempotencyRecord, LedgerEntry, LedgerKind
-from tests.points_support import ADJUST_POINTS, assert_ledger_consistent, member_of
+from tests.points_support import ADJUST_POINTS, assert_ledger_consistent, credit, member_of
 from tests.support import Api, Caller
 
 
@@ -113,3 +113,19 @@ async def test_bad_arguments_name_the_field(api: Api) -> None:
     for member_id, delta, key, reason, expected in cases:
         assert codes(await adjust(api, staff, member_id, delta, key, reason)) == [expected], (member_id, delta, key)
     assert await LedgerEntry.all().count() == 0
+
+
+async def test_an_out_of_range_member_id_and_an_overflowing_balance_are_user_errors(api: Api) -> None:
+    staff = await api.staff()
+    caller = await api.member()
+    huge_id = base64.b64encode(b"Member:1099511627776").decode()
+    await credit((await member_of(caller)).id, 2_140_000_000)  # just under the INT ceiling of 2,147,483,647
+
+    unknown = await adjust(api, staff, huge_id, 100, "huge-id")
+    over = await adjust(api, staff, caller.member_id, 10_000_000, "over")
+
+    assert codes(unknown) == [("memberId", "INVALID_INPUT")]
+    assert codes(over) == [("delta", "INVALID_INPUT")]
+    assert not await IdempotencyRecord.exists(key="over")
+    member = await assert_ledger_consistent((await member_of(caller)).id)
+    assert member.balance == 2_140_000_000

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 
 from server.models import Benefit
@@ -318,3 +320,47 @@ async def test_node_hides_withdrawn_benefits_from_everyone_but_staff(api: Api) -
     assert for_member["node"] is None
     assert for_staff["node"] == {"slug": "gone"}
     assert live_for_anyone["node"] == {"slug": "live"}
+
+
+async def test_lookups_with_text_no_database_can_store_find_nothing(api: Api) -> None:
+    staff = await api.staff()
+    member = await api.member()
+    await add_benefit(api, staff, slug="coffee")
+
+    by_slug = await api.run_escaped(BY_SLUG, {"slug": "coffee\ud800"}, member)
+    by_nul_slug = await api.run_escaped(BY_SLUG, {"slug": "coffee\x00"}, member)
+    by_category = await api.run_escaped(BENEFITS, {"category": "dining\x00"}, member)
+    by_bad_category = await api.run_escaped(BENEFITS, {"category": "dining\ud800"}, member)
+
+    assert by_slug["benefit"] is None and by_nul_slug["benefit"] is None
+    assert by_category["benefits"]["totalCount"] == by_bad_category["benefits"]["totalCount"] == 0
+    assert (await api.run(BY_SLUG, {"slug": "coffee"}, member))["benefit"]["slug"] == "coffee"
+
+
+async def test_upsert_refuses_unstorable_text_and_windows_beyond_utc(api: Api) -> None:
+    staff = await api.staff()
+    cases = [
+        ({"title": "Coffee\ud800"}, "title"),
+        ({"description": "Hot\ud800"}, "description"),
+        ({"availableFrom": "0001-01-01T00:00:00+14:00"}, "availableFrom"),
+        ({"availableUntil": "9999-12-31T23:59:59-14:00"}, "availableUntil"),
+    ]
+    for override, field in cases:
+        payload = (await api.run_escaped(UPSERT_BENEFIT, {"input": benefit_input(**override)}, staff))["upsertBenefit"]
+        assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(field, "INVALID_INPUT")], override
+    assert await Benefit.all().count() == 0
+
+
+async def test_cursors_out_of_range_are_refused_as_invalid(api: Api) -> None:
+    member = await api.member()
+    cursors = [
+        base64.urlsafe_b64encode(raw.encode()).decode()
+        for raw in ("offset:-5", "offset:" + "9" * 30, "offset:1e3")
+    ] + ["\ud800"]
+
+    for cursor in cursors:
+        body = json.dumps({"query": BENEFITS, "variables": {"after": cursor}})
+        response = await api.http.post("/graphql", content=body, headers={"content-type": "application/json"})
+        errors = response.json()["errors"]
+        assert [e["message"] for e in errors] == ["Invalid cursor: pass an endCursor this API returned."], cursor
+    assert (await api.run(BENEFITS, {}, member))["benefits"]["totalCount"] == 0

@@ -206,3 +206,17 @@ async def test_sign_ups_racing_across_two_server_processes_stay_within_max_uses(
     assert {e["code"] for p in payloads for e in p["userErrors"]} == {"INVALID_REFERRAL_CODE"}
     assert await Member.filter(email__startswith="far").count() == 2
     assert (await ReferralInvite.get(code=invite["code"])).uses == 2
+
+
+async def test_invite_input_no_database_can_store_is_refused_with_the_field(api: Api) -> None:
+    partner = await api.partner(["referrals:write"])
+    cases = [
+        ({"campaign": "spring\ud800"}, "campaign"),
+        ({"expiresAt": "9999-12-31T23:59:59-14:00"}, "expiresAt"),
+    ]
+
+    for override, field in cases:
+        payload = (await api.run_escaped(ISSUE, {"input": override}, partner))["issueReferralInvite"]
+        assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(field, "INVALID_INPUT")], override
+        assert payload["invite"] is None
+    assert await ReferralInvite.all().count() == 0

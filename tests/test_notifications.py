@@ -190,3 +190,18 @@ async def test_each_programme_event_reaches_the_member(api: Api) -> None:
     assert referrer_kinds["REFERRAL_REWARDED"]["body"] == "Li W. made a first purchase. 200 points are yours."
     assert referee_kinds["REVIEW_PUBLISHED"]["body"] == "Your review of sku:tea was published. You earned 20 points."
     assert "new@example.com" not in str(referrer_kinds)
+
+
+async def test_marking_more_ids_than_a_statement_can_bind_is_a_user_error(api: Api) -> None:
+    # PostgreSQL binds at most 32,767 parameters in one statement; a 1 MiB body holds ~36,000 ids.
+    member = await api.member()
+    rows = await _seed(member, 2)
+    too_many = [str(relay.GlobalID("Notification", str(n))) for n in range(1, 33_001)]
+    most = [_gid(rows[0])] + [str(relay.GlobalID("Notification", str(n))) for n in range(10**6, 10**6 + 999)]
+
+    refused = (await api.run(MARK, {"ids": too_many}, member))["markNotificationsRead"]
+    allowed = (await api.run(MARK, {"ids": most}, member))["markNotificationsRead"]
+
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("ids", "INVALID_INPUT")]
+    assert allowed == {"markedCount": 1, "unreadCount": 1, "userErrors": []}
+    assert await Notification.filter(read_at__isnull=True).values_list("id", flat=True) == [rows[1].id]

@@ -174,3 +174,16 @@ async def test_partners_never_see_a_members_redemptions_reviews_or_referrals(api
 
 async def _share_code(api: Api, caller: Caller) -> str:
     return (await api.run("{ viewer { referral { code } } }", caller=caller))["viewer"]["referral"]["code"]
+
+
+async def test_malformed_and_out_of_range_node_ids_are_null_not_errors(api: Api) -> None:
+    caller = await api.member()
+    encoded = [
+        "Benefit:abc", "Benefit:1099511627776", "Member:99999999999", "LedgerEntry:99999999999999999999",
+        "Review:-1", "Redemption:1e3", "Notification:\u0661",  # an Arabic-Indic digit is not a row id
+    ]
+    ids = [base64.b64encode(raw.encode()).decode() for raw in encoded] + ["not base64 at all"]
+
+    answers = [(await api.run(NODE, {"id": i}, caller))["node"] for i in ids]
+
+    assert answers == [None] * len(ids)

@@ -326,3 +326,70 @@ async def test_a_retried_partial_refund_with_its_refund_id_refunds_once(api: Api
     assert purchase.refunded_amount == 20
     member = await assert_ledger_consistent((await member_of(caller)).id)
     assert member.balance == 80
+
+
+async def test_text_no_database_can_store_is_refused_with_the_field_at_fault(api: Api) -> None:
+    partner = await api.partner(["purchases:write"])
+    caller = await api.member()
+
+    async def escaped(document: str, variables: dict) -> dict:
+        return next(iter((await api.run_escaped(document, variables, partner)).values()))
+
+    def purchase(email: str, order_id: str, **extra) -> dict:
+        return {"input": {"memberEmail": email, "orderId": order_id, "amount": "10.00", **extra}}
+
+    lone_surrogate = await escaped(RECORD_PURCHASE, purchase(caller.email, "ORD-\ud800"))
+    nul_subject = await escaped(RECORD_PURCHASE, purchase(caller.email, "ORD-S", subjects=["mug\x00"]))
+    bad_email = await escaped(RECORD_PURCHASE, purchase("li\ud800@example.com", "ORD-E"))
+    bad_refund = await escaped(REFUND, {"orderId": "ORD-\ud800"})
+
+    assert [e["field"] for e in lone_surrogate["userErrors"]] == ["orderId"]
+    assert [e["field"] for e in nul_subject["userErrors"]] == ["subjects"]
+    assert [e["field"] for e in bad_email["userErrors"]] == ["memberEmail"]
+    assert [(e["field"], e["code"]) for e in bad_refund["userErrors"]] == [("orderId", "INVALID_INPUT")]
+    assert await Purchase.all().count() == 0
+
+
+async def test_an_occurred_at_beyond_the_utc_range_is_invalid_input(api: Api) -> None:
+    partner = await api.partner(["purchases:write"])
+    caller = await api.member()
+
+    answer = await record(api, partner, caller.email, "10.00", "ORD-Y1", occurredAt="0001-01-01T00:00:00+14:00")
+
+    assert [(e["field"], e["code"]) for e in answer["userErrors"]] == [("occurredAt", "INVALID_INPUT")]
+    assert await Purchase.all().count() == 0
+
+
+async def test_refund_ids_of_the_longest_order_ids_are_remembered(api: Api) -> None:
+    # Both ids may be 128 characters; the stored idempotency key must still fit its column.
+    partner = await api.partner(["purchases:write"])
+    caller = await api.member()
+    order_id, refund_id = "O" * 128, "R" * 128
+    await record(api, partner, caller.email, "100.00", order_id)
+    variables = {"orderId": order_id, "amount": "10.00", "refundId": refund_id}
+
+    first = (await api.run(KEYED_REFUND, variables, partner))["refundPurchase"]
+    again = (await api.run(KEYED_REFUND, variables, partner))["refundPurchase"]
+
+    assert (first["pointsEarned"], first["replayed"], first["userErrors"]) == (-10, False, [])
+    assert (again["pointsEarned"], again["replayed"]) == (-10, True)
+    assert (await Purchase.get(order_id=order_id)).refunded_amount == 10
+    member = await assert_ledger_consistent((await member_of(caller)).id)
+    assert member.balance == 90
+
+
+async def test_points_beyond_what_an_account_can_hold_are_refused_not_a_server_error(api: Api) -> None:
+    # Balances are 32-bit INT columns on PostgreSQL: 2,147,483,647 points at most.
+    partner = await api.partner(["purchases:write"])
+    caller = await api.member()
+    member = await member_of(caller)
+    await Member.filter(id=member.id).update(tier_code="diamond")
+    for n in range(14):  # 14 × 150,000,000 = 2,100,000,000 points
+        assert (await record(api, partner, caller.email, "100000000.00", f"BIG-{n}"))["userErrors"] == []
+
+    over = await record(api, partner, caller.email, "100000000.00", "BIG-OVER")
+
+    assert [(e["field"], e["code"]) for e in over["userErrors"]] == [("amount", "INVALID_INPUT")]
+    assert not await Purchase.exists(order_id="BIG-OVER")
+    member = await assert_ledger_consistent(member.id)
+    assert member.balance == 2_100_000_000

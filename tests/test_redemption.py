@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import socket
 import sys
@@ -395,3 +396,25 @@ async def test_forty_redemptions_spread_over_two_server_processes_issue_exactly_
     row = await _member_row(member)
     assert row.balance == 50 and await Redemption.filter(member_id=row.id).count() == 3
     assert (await Benefit.get(slug=benefit["slug"])).issued == 3
+
+
+async def test_ids_keys_and_codes_no_database_can_take_are_user_errors(api: Api) -> None:
+    staff, member = await api.staff(), await api.member()
+    partner = await api.partner(["vouchers:write"])
+    await add_benefit(api, staff)
+
+    def global_id(raw: str) -> str:
+        return base64.b64encode(raw.encode()).decode()
+
+    huge_benefit = await redeem(api, member, global_id("Benefit:1099511627776"), "k-huge")
+    huge_redemption = (await api.run(CANCEL, {"id": global_id("Redemption:99999999999999999999")}, member))
+    bad_key = (await api.run_escaped(REDEEM, {"benefitId": global_id("Benefit:1"), "key": "k\ud800"}, member))
+    nul_code = (await api.run_escaped(REDEEM_VOUCHER, {"code": "ABCD\x00"}, partner))["redeemVoucher"]
+    bad_code = (await api.run_escaped(REDEEM_VOUCHER, {"code": "ABCD\ud800"}, partner))["redeemVoucher"]
+
+    assert _codes(huge_benefit) == [("benefitId", "INVALID_INPUT")]
+    assert _codes(huge_redemption["cancelRedemption"]) == [("redemptionId", "INVALID_INPUT")]
+    assert _codes(bad_key["redeemBenefit"]) == [("idempotencyKey", "INVALID_INPUT")]
+    assert _codes(nul_code) == _codes(bad_code) == [("code", "INVALID_INPUT")]
+    assert await Redemption.all().count() == 0
+    assert (await Benefit.get(slug__startswith="benefit-")).issued == 0

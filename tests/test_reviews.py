@@ -413,3 +413,17 @@ async def test_review_points_follow_the_ledger(api: Api) -> None:
     entry = await LedgerEntry.get(member_id=row.id, kind=LedgerKind.REVIEW)
     assert entry.balance_after == row.balance == Program().review_points
     assert entry.reference is not None and entry.reference.startswith("review:")
+
+
+async def test_subjects_no_database_can_store_list_nothing_and_are_refused_on_submit(api: Api) -> None:
+    author = await api.member()
+
+    listed = await api.run_escaped(LIST, {"subject": "sku:tea\ud800"})
+    listed_nul = await api.run_escaped(LIST, {"subject": "sku:tea\x00"})
+    submitted = (await api.run_escaped(SUBMIT, _review(subject="sku:\ud800"), author))["submitReview"]
+
+    for data in (listed, listed_nul):
+        assert data["reviews"]["totalCount"] == 0
+        assert (data["reviewSummary"]["count"], data["reviewSummary"]["distribution"]) == (0, [0, 0, 0, 0, 0])
+    assert [(e["field"], e["code"]) for e in submitted["userErrors"]] == [("subject", "INVALID_INPUT")]
+    assert await Review.all().count() == 0

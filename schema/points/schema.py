@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
+from tortoise.fields import BigIntField
 
 from schema.errors import UserError, attempt
 from schema.permissions import require_staff
 from schema.points.types import LedgerEntry, ledger_entry
-from server import adjustments
+from server import adjustments, models
 from server.errors import DomainError, ErrorCode
 from server.models import Member as MemberRow
 
@@ -28,13 +29,25 @@ class PointsPayload:
     user_errors: list[UserError]
 
 
+def row_id(type_name: str, node_id: str) -> int:
+    """The row id inside a global id of ``type_name``: a plain decimal within the id column's range.
+
+    A larger number than the column holds (INT or BIGINT) would make PostgreSQL fail the query.
+    """
+    model = getattr(models, type_name)
+    maximum = 2**63 - 1 if isinstance(model._meta.pk, BigIntField) else 2**31 - 1
+    if not (node_id.isascii() and node_id.isdigit()) or not 1 <= int(node_id) <= maximum:
+        raise ValueError(node_id)
+    return int(node_id)
+
+
 def decode_id(value: str, type_name: str, field: str) -> int:
     """The database id inside a global id of ``type_name``; INVALID_INPUT otherwise."""
     try:
         gid = relay.GlobalID.from_id(value)
         if gid.type_name != type_name:
             raise ValueError(gid.type_name)
-        return int(gid.node_id)
+        return row_id(type_name, gid.node_id)
     except (ValueError, TypeError):
         raise DomainError(ErrorCode.INVALID_INPUT, f"Pass the id of a {type_name}.", field) from None
 

@@ -11,8 +11,6 @@ from schema.permissions import require_member, require_staff
 from schema.points.schema import decode_id
 from schema.reviews.types import ModerationDecision, Review, ReviewConnection, ReviewEdge, ReviewSummary, review_type
 from server import reviews
-from server.models import Review as ReviewRow
-from server.models import ReviewStatus
 
 
 @strawberry.input
@@ -39,7 +37,7 @@ class ReviewQuery:
     async def reviews(
         self, info: Info, subject: str, first: int | None = 20, after: str | None = None
     ) -> ReviewConnection:
-        query = ReviewRow.filter(subject=subject.strip(), status=ReviewStatus.PUBLISHED)
+        query = reviews.published(subject)
         page = await newest_first(query, first, after)
         return connection(page, ReviewConnection, ReviewEdge, review_type)
 
