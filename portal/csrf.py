@@ -44,9 +44,14 @@ def valid(request: Request, sent: str | None, session_token: str | None) -> bool
     if not sent:
         return False
     if session_token is not None:
-        return hmac.compare_digest(sent, session_token)
+        return _same(sent, session_token)
     nonce, _, signature = sent.partition(".")
     cookie = request.cookies.get(ANON_COOKIE) or ""
-    if not nonce or not hmac.compare_digest(nonce, cookie):
+    if not nonce or not _same(nonce, cookie):
         return False
-    return hmac.compare_digest(signature, _sign(request.app.state.settings.secret_key, nonce))
+    return _same(signature, _sign(request.app.state.settings.secret_key, nonce))
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time equality for any text: ``hmac.compare_digest`` refuses non-ASCII ``str`` (a 500)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))

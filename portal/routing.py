@@ -15,6 +15,7 @@ import pkgutil
 from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import quote
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -57,6 +58,12 @@ def page(path: str, *, methods: Sequence[str] = ("GET",), member: bool = False, 
                     else visit._("That request didn't look right. Please go back and try again.")
                 )
                 response = await _safe_error(visit, status, message)
+            except HTTPException:
+                raise
+            except Exception:  # a bug must still answer the portal's own page, never a bare "Internal Server Error"
+                log.exception("portal page %s failed", request.url.path)
+                message = visit._("Something went wrong on our side. Please try again in a moment.")
+                response = await _safe_error(visit, 500, message)
             return visit.finish(response)
 
         endpoint.__name__ = handler.__name__

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 from typing import Any
+from urllib.parse import quote
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -26,6 +27,7 @@ from server import accounts
 from server.models import AuthToken, Member
 
 FLASH_COOKIE = "patron_flash"
+_URL_SAFE = ":/%#?=@[]!$&'()*+,;"  # what starlette's RedirectResponse leaves unencoded
 
 
 class Visit:
@@ -196,7 +198,9 @@ class Visit:
     def redirect(self, url: str) -> Response:
         """303 to ``url``; HTMX requests get ``HX-Redirect`` so the whole page changes."""
         if self.htmx:
-            return Response(status_code=200, headers={"HX-Redirect": url})
+            # Encoded as RedirectResponse encodes Location: a raw non-Latin-1 path cannot be sent (a 500), and
+            # htmx assigns the header to location.href, which drops tabs and newlines ("/\t/evil" → "//evil").
+            return Response(status_code=200, headers={"HX-Redirect": quote(url, safe=_URL_SAFE)})
         return RedirectResponse(url, status_code=303)
 
     def finish(self, response: Response) -> Response:

@@ -165,3 +165,18 @@ async def test_catalog_in_chinese_translates_labels_and_reasons(app, api) -> Non
     assert "兑换" in page.text
     assert re.search(r"500\s*积分", page.text)
     assert "You can redeem this." not in page.text
+
+
+async def test_available_from_is_the_members_own_calendar_day(app, api) -> None:
+    # given a reward that opens at midnight in Shanghai (16:00 UTC the day before)
+    staff, partner, _coffee = await _setup(api)
+    summer = await add_benefit(
+        api, staff, title="Summer pass", pointsCost=50, availableFrom="2030-06-30T16:00:00+00:00"
+    )
+    # when a member who lives in Shanghai opens it (the catalog lists only rewards open now)
+    async with member_browser(app, api, timezone="Asia/Shanghai") as (browser, member):
+        await give_points(api, partner, member, 500)
+        page = await browser.get(f"/catalog/{summer['slug']}/redeem")
+    # then it says it opens on 1 July, their day, not 30 June
+    assert "Available from Jul 1, 2030." in page.text
+    assert "Jun 30, 2030" not in page.text

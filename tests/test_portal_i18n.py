@@ -119,3 +119,18 @@ def test_numbers_and_dates_follow_the_locale() -> None:
     assert en["signed"](-5) == "−5" and en["signed"](12) == "+12"
     # a UTC time late in the evening is the next day in Shanghai
     assert zh["date"]("2026-01-05T20:00:00+00:00", "long", "Asia/Shanghai") == "2026年1月6日"
+
+
+async def test_the_home_page_sample_card_is_in_chinese_too(http: httpx.AsyncClient) -> None:
+    page = await http.get("/", headers={"accept-language": "zh-CN"})
+    assert page.status_code == 200
+    card = page.text[page.text.index('class="hero-card"') : page.text.index('class="features"')]
+    assert "Patron · 黄金" in card and "12,480" in card and "积分" in card
+    assert "Gold" not in card and "pts" not in card
+
+
+def test_copy_buttons_say_copied_and_copy_failed_in_chinese() -> None:
+    macros = templates("zh-CN").env.get_template("rewards_macros.html").module
+    button = str(macros.copy_button("ABC123", "复制代码"))
+    assert 'data-copied="已复制！"' in button
+    assert 'data-copy-failed="复制失败"' in button

@@ -128,3 +128,11 @@ async def test_review_forms_require_csrf(app, api) -> None:
         answer = await browser.post("/reviews/new", _form(), csrf=False)
     assert answer.status_code == 403
     assert await Review.filter(member__email=member.email).count() == 0
+
+
+async def test_the_title_field_really_limits_its_length(app, api) -> None:
+    # the browser must see maxlength="120", not an escaped maxlength=&#34;120&#34; that it ignores
+    async with member_browser(app, api) as (browser, _member):
+        page = await browser.get(f"/reviews/new?subject={SUBJECT}")
+    title = re.search(r'<input id="f-title"[^>]*>', page.text).group(0)
+    assert 'maxlength="120"' in title and "&#34;" not in title

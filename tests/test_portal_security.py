@@ -171,3 +171,32 @@ async def test_redirect_after_log_in_stays_on_this_site(http: httpx.AsyncClient)
         "/login", data={"csrf_token": token, "email": email, "password": PASSWORD, "next": "//evil.example/x"}
     )
     assert response.headers["location"] == "/dashboard"
+
+
+async def test_a_csrf_token_with_non_ascii_text_is_refused_not_a_server_error(http: httpx.AsyncClient) -> None:
+    # given a visitor with the anonymous token pair; when a form posts a token with non-ASCII characters
+    token = csrf_of((await http.get("/login")).text)
+    nonce, _, _ = token.partition(".")
+    anonymous = await http.post("/login", data={"csrf_token": f"{nonce}.é", "email": "a@example.com", "password": "x"})
+    foreign_nonce = await http.post("/language", data={"csrf_token": "é.é", "locale": "zh-CN"})
+    # and a signed-in member's form does the same
+    email = await join(http)
+    signed_in = await http.post("/check-in", data={"csrf_token": "令牌"})
+    # then each is the ordinary 403 refusal, and nothing happened
+    assert anonymous.status_code == foreign_nonce.status_code == signed_in.status_code == 403
+    assert "This form has expired." in signed_in.text
+    assert await CheckIn.filter(member__email=email).count() == 0
+
+
+async def test_htmx_redirects_are_url_encoded_like_location_headers(http: httpx.AsyncClient) -> None:
+    # given a visitor switching language from a page whose path is Chinese, or a `next` with a tab in it
+    token = csrf_of((await http.get("/login")).text)
+    headers = {"HX-Request": "true", "X-CSRF-Token": token}
+    chinese = await http.post("/language", data={"locale": "en", "next": "/reviews/s/product:保温杯"}, headers=headers)
+    tab = await http.post("/language", data={"locale": "en", "next": "/\t/evil.example"}, headers=headers)
+    plain = await http.post("/language", data={"csrf_token": token, "locale": "en", "next": "/\t/evil.example"})
+    # then htmx gets the same encoded target a plain form gets in Location: never a raw tab, which
+    # location.href would drop ("//evil.example", another site), and never a 500 for non-Latin-1 text
+    assert chinese.status_code == 200
+    assert chinese.headers["hx-redirect"] == "/reviews/s/product:%E4%BF%9D%E6%B8%A9%E6%9D%AF"
+    assert tab.headers["hx-redirect"] == plain.headers["location"] == "/%09/evil.example"

@@ -11,16 +11,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from starlette.responses import Response
 
-from portal.errors import N_
+from portal.errors import N_, friendly_message
 from portal.i18n import babel_locale
-from portal.pages.redemptions import number, url_id
+from portal.pages.redemptions import is_global_id, number, url_id
 from portal.routing import page
 from portal.visit import Visit
 from server import clock
+from server.errors import ErrorCode
 
 # Categories of the demo catalog; any other category shows as its own name, prettified.
 CATEGORY_NAMES: dict[str, str] = {
@@ -66,7 +68,9 @@ def eligibility(visit: Visit, benefit: dict[str, Any], balance: int) -> tuple[st
         return "blocked", visit._("You've reached the limit for this reward.")
     starts = _moment(benefit.get("availableFrom"))
     if starts is not None and starts > clock.now():
-        day = babel_dates.format_date(starts.date(), format="medium", locale=babel_locale(visit.locale))
+        zone = (visit.layout or {}).get("timezone") or (visit.member.timezone if visit.member else None) or "UTC"
+        local_day = starts.astimezone(ZoneInfo(zone)).date()  # the member's calendar day, not UTC's
+        day = babel_dates.format_date(local_day, format="medium", locale=babel_locale(visit.locale))
         return "blocked", visit._("Available from %(date)s.", date=day)
     return "blocked", visit._("Not available right now.")
 
@@ -124,9 +128,10 @@ async def redeem(visit: Visit) -> Response:
     key = await visit.field("idempotency_key")
     if not key:
         return await _confirmation(visit, slug, [visit._("This form has expired. Please confirm again.")], 422)
-    data = await visit.run(
-        "redeem_benefit", {"benefitId": await visit.field("benefit_id"), "idempotencyKey": key, "quantity": 1}
-    )
+    benefit_id = await visit.field("benefit_id")
+    if not is_global_id(benefit_id, "Benefit"):
+        return await _confirmation(visit, slug, [friendly_message(ErrorCode.NOT_FOUND, visit.locale)], 422)
+    data = await visit.run("redeem_benefit", {"benefitId": benefit_id, "idempotencyKey": key, "quantity": 1})
     result = data["redeemBenefit"]
     if result["userErrors"]:
         errors = visit.errors(result["userErrors"])

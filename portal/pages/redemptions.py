@@ -13,21 +13,35 @@ from portal.i18n import babel_locale
 from portal.routing import page
 from portal.visit import Visit
 
+MAX_ROW_ID = 2**31 - 1  # primary keys are 32-bit integers on PostgreSQL
+
 
 def url_id(global_id: str) -> str:
     """A GraphQL id made safe for a URL path segment (base64 may hold ``/`` and ``+``)."""
     return global_id.replace("+", "-").replace("/", "_").rstrip("=")
 
 
-def global_id(url_value: str) -> str:
-    """Undo :func:`url_id`; anything that is not an id comes back as an id of nothing."""
+def global_id(url_value: str, kind: str | None = None) -> str:
+    """Undo :func:`url_id`; anything that is not an id (of a ``kind`` row, if given) comes back as an id of nothing.
+
+    The id is checked here so that a forged one (``Redemption:abc``, a number past any row) is simply
+    not found instead of reaching the database.
+    """
     text = url_value.replace("-", "+").replace("_", "/")[:80]
     text += "=" * (-len(text) % 4)
+    return text if is_global_id(text, kind) else ""
+
+
+def is_global_id(text: str, kind: str | None = None) -> bool:
+    """Whether ``text`` is base64 of ``Type:row`` (with ``Type`` = ``kind`` if given) and the row a plausible id."""
     try:
-        base64.b64decode(text, validate=True)
+        decoded = base64.b64decode(text, validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
-        return ""
-    return text
+        return False
+    if kind is None:
+        return True
+    name, _, row = decoded.partition(":")
+    return name == kind and row.isascii() and row.isdigit() and 0 < int(row) <= MAX_ROW_ID
 
 
 def number(visit: Visit, value: int) -> str:
@@ -57,7 +71,7 @@ async def my_redemptions(visit: Visit) -> Response:
 
 
 async def _one(visit: Visit) -> tuple[dict[str, Any] | None, int]:
-    data = await visit.run("redemption", {"id": global_id(visit.request.path_params["rid"])})
+    data = await visit.run("redemption", {"id": global_id(visit.request.path_params["rid"], "Redemption")})
     node = data.get("node")
     found = _rows([node])[0] if node and node.get("voucherCode") else None
     return found, data["viewer"]["points"]["balance"]

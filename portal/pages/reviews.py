@@ -43,6 +43,11 @@ def _cards(reviews: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**r, "urlId": url_id(r["id"]), "url": subject_url(r["subject"])} for r in reviews]
 
 
+def _small_int(text: str) -> int:
+    """A form's count or rating; 0 for anything else ("²" passes ``isdigit`` but not ``int``, nor do 5,000 digits)."""
+    return int(text) if text.isdecimal() and len(text) <= 9 else 0
+
+
 def _helpers(visit: Visit) -> dict[str, Any]:
     return {"subject_label": lambda subject: subject_label(visit, subject), "subject_url": subject_url}
 
@@ -71,7 +76,7 @@ async def write_review(visit: Visit) -> Response:
     errors = FormErrors()
     if visit.request.method == "POST":
         values = {name: await visit.field(name) for name in values}
-        rating = int(values["rating"]) if values["rating"].isdigit() else 0
+        rating = _small_int(values["rating"])
         if not 1 <= rating <= 5:
             errors = visit.errors([{"code": "INVALID_INPUT", "field": "rating"}], REVIEW_FIELDS)
         else:
@@ -120,7 +125,7 @@ async def subject_reviews(visit: Visit) -> Response:
 
 @page("/reviews/{rid}/helpful", methods=["POST"], member=True)
 async def mark_helpful(visit: Visit) -> Response:
-    data = await visit.run("mark_review_helpful", {"reviewId": global_id(visit.request.path_params["rid"])})
+    data = await visit.run("mark_review_helpful", {"reviewId": global_id(visit.request.path_params["rid"], "Review")})
     result = data["markReviewHelpful"]
     message = ""
     if result["userErrors"]:
@@ -128,14 +133,15 @@ async def mark_helpful(visit: Visit) -> Response:
         if "FORBIDDEN" in codes:
             message = visit._("You can't vote for your own review.")
         else:
-            message = " ".join(visit.errors(result["userErrors"]).general)
+            errors = visit.errors(result["userErrors"])  # e.g. NOT_FOUND on field "reviewId": keep it
+            message = " ".join([*errors.general, *errors.fields.values()])
     back = await visit.field("next")
     if visit.htmx:
         if result["review"] is not None:
             review = _cards([result["review"]])[0]
         else:  # refused: keep the button as it was, with the reason beside it
             shown = await visit.field("count")
-            review = {"urlId": visit.request.path_params["rid"], "helpfulCount": int(shown) if shown.isdigit() else 0}
+            review = {"urlId": visit.request.path_params["rid"], "helpfulCount": _small_int(shown)}
         return await visit.render(
             "reviews_subject.html", block="helpful", review=review, signed_in=True, here=back,
             helpful_message=message or visit._("Thanks for your feedback!"), helpful_error=bool(message),

@@ -102,10 +102,21 @@ async def _tab(browser, server: PortalServer, **options):
         base_url=server.url, viewport={"width": 1280, "height": 900}, locale="en-US", **options
     )
     context.set_default_timeout(15_000)
+    tab = await context.new_page()
+    problems: list[str] = []
+    tab.on("console", lambda message: _note_console(problems, message.type, message.text))
+    tab.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
     try:
-        yield await context.new_page()
+        yield tab
     finally:
         await context.close()
+    assert not problems, f"the page broke its Content-Security-Policy or threw: {problems}"
+
+
+def _note_console(problems: list[str], kind: str, text: str) -> None:
+    """A CSP violation (or a script error) in any page is a defect, even when the test's flow still works."""
+    if kind == "error" and ("Content Security Policy" in text or "Refused to" in text):
+        problems.append(text)
 
 
 @pytest.fixture
