@@ -144,9 +144,7 @@ async def _claim_attempt(email: str) -> None:
     with contextlib.suppress(IntegrityError):
         await LoginThrottle.get_or_create(email=email, defaults={"failures": 0})
     async with in_transaction():
-        throttle = await LoginThrottle.select_for_update().get_or_none(email=email)
-        if throttle is None:
-            throttle = await LoginThrottle.create(email=email, failures=0)
+        throttle = await LoginThrottle.select_for_update().get(email=email)
         if throttle.blocked_until and throttle.blocked_until > now:
             wait = int((throttle.blocked_until - now).total_seconds()) + 1
             log.warning("log-in throttled email_hash=%s", tokens.digest(email)[:12])
@@ -173,7 +171,9 @@ async def log_in(email: str, password: str, kind: str = "api") -> tuple[Member, 
     if not ok or member is None:
         log.warning("log-in failed email_hash=%s", tokens.digest(address)[:12])
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong e-mail or password.", "password")
-    await LoginThrottle.filter(email=address).delete()
+    # Reset rather than delete: a row that never disappears cannot race a concurrent
+    # failure into re-creating it inside its counting transaction.
+    await LoginThrottle.filter(email=address).update(failures=0, blocked_until=None, last_failure_at=None)
     if needs_rehash(member.password_hash):
         member.password_hash = await hash_password(password)
         await member.save(update_fields=["password_hash"])
