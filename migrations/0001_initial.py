@@ -127,6 +127,7 @@ class Migration(migrations.Migration):
                 ('expires_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('remaining', fields.IntField(default=0)),
                 ('reference', fields.CharField(null=True, max_length=64)),
+                ('params', fields.JSONField(null=True, description='Message key and values: the description in any language', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
             ],
             options={'table': 'ledger_entry', 'app': 'models', 'indexes': [Index(fields=['member_id', 'expires_at'])], 'pk_attr': 'id', 'table_description': "One change of a member's balance."},
             bases=['Model'],

@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from server import idempotency, ledger
 from server.errors import DomainError, ErrorCode, invalid
+from server.ledger_text import Note
 from server.models import LedgerEntry, LedgerKind, Member, Role
 from server.validation import check_key, check_text
 
@@ -17,7 +18,7 @@ SCOPE = "adjust"
 MAX_DELTA = 10_000_000
 
 
-async def _debit(member: Member, points: int, description: str) -> LedgerEntry:
+async def _debit(member: Member, points: int, description: Note) -> LedgerEntry:
     """Debit for an adjustment; a shortfall names ``delta``, the argument staff must change."""
     try:
         return await ledger.debit(member, LedgerKind.ADJUSTMENT, points, description)
@@ -27,7 +28,7 @@ async def _debit(member: Member, points: int, description: str) -> LedgerEntry:
         raise
 
 
-async def _credit(member: Member, points: int, description: str) -> LedgerEntry:
+async def _credit(member: Member, points: int, description: Note) -> LedgerEntry:
     """Credit for an adjustment; a balance beyond what an account can hold names ``delta``."""
     try:
         return await ledger.credit(member, LedgerKind.ADJUSTMENT, points, description)
@@ -52,7 +53,7 @@ async def adjust_points(staff: Member, member_id: int, delta: int, reason: str, 
     record = await idempotency.find(SCOPE, 0, key, fp)
     if record is not None:
         return await LedgerEntry.get(id=record.result_id)
-    description = f"Adjustment: {reason}"
+    description = Note("adjustment", {"reason": reason})
     try:
         async with in_transaction():
             member = await ledger.lock_member(member_id)

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from server import clock, ledger
 from server.errors import DomainError, ErrorCode
+from server.ledger_text import Note
 from server.models import CheckIn, LedgerKind, Member
 from server.program import get_program
 
@@ -86,15 +87,15 @@ async def check_in(member: Member) -> CheckInResult:
             streak = yesterday.streak + 1 if yesterday else 1
             base, bonus = points_for_streak(streak)
             # The unique (member, day) constraint is what finally guarantees once a day.
-            await CheckIn.create(
-                member_id=member.id, day=today, streak=streak, points=base + bonus, created_at=now
-            )
+            await CheckIn.create(member_id=member.id, day=today, streak=streak, points=base + bonus, created_at=now)
             if base:
                 # A programme may set check_in_points = 0 and reward only streaks.
-                await ledger.credit(locked, LedgerKind.CHECK_IN, base, f"Daily check-in ({today.isoformat()})", at=now)
+                await ledger.credit(
+                    locked, LedgerKind.CHECK_IN, base, Note("check_in", {"day": today.isoformat()}), at=now
+                )
             if bonus:
                 await ledger.credit(
-                    locked, LedgerKind.STREAK_BONUS, bonus, f"{streak}-day streak bonus", at=now
+                    locked, LedgerKind.STREAK_BONUS, bonus, Note("streak_bonus", {"days": streak}), at=now
                 )
     except IntegrityError:
         raise _already() from None

@@ -29,6 +29,7 @@ from tortoise.expressions import F
 
 from server import clock
 from server.errors import DomainError, ErrorCode
+from server.ledger_text import Note
 from server.models import LedgerEntry, LedgerKind, Member, PointsAllocation
 from server.program import get_program
 
@@ -81,7 +82,7 @@ async def _write(
     member: Member,
     kind: LedgerKind,
     delta: int,
-    description: str,
+    description: str | Note,
     *,
     reference: str | None,
     expires_at: datetime | None = None,
@@ -120,12 +121,14 @@ async def _write(
     member.balance += delta
     member.lifetime_earned += earned
     member.lifetime_spent += spent
+    note = description if isinstance(description, Note) else None
     return await LedgerEntry.create(
         member_id=member.id,
         kind=kind,
         delta=delta,
         balance_after=member.balance,
-        description=description[:255],
+        description=(note.render() if note else str(description))[:255],
+        params=note.as_params() if note else None,
         created_at=at,
         expires_at=expires_at,
         remaining=remaining,
@@ -152,7 +155,7 @@ async def expire_due(member: Member, at: datetime | None = None) -> LedgerEntry 
         member,
         LedgerKind.EXPIRY,
         -total,
-        f"Points expired on {latest.isoformat()}",
+        Note("expiry", {"date": latest.isoformat()}),
         reference=None,
         at=at,
     )
@@ -174,7 +177,7 @@ async def credit(
     member: Member,
     kind: LedgerKind,
     points: int,
-    description: str,
+    description: str | Note,
     *,
     reference: str | None = None,
     at: datetime | None = None,
@@ -224,7 +227,7 @@ async def debit(
     member: Member,
     kind: LedgerKind,
     points: int,
-    description: str,
+    description: str | Note,
     *,
     reference: str | None = None,
     allow_debt: bool = False,
@@ -259,7 +262,7 @@ async def restore(
     member: Member,
     debit_entry_id: int,
     kind: LedgerKind,
-    description: str,
+    description: str | Note,
     *,
     reference: str | None = None,
     at: datetime | None = None,

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from server import clock, idempotency, ledger, referrals, tiers
 from server.errors import DomainError, ErrorCode, invalid
+from server.ledger_text import Note
 from server.models import LedgerEntry, LedgerKind, Member, Partner, Purchase, PurchaseSubject
 from server.program import get_program
 from server.validation import check_key, check_moment, check_text, normalise_email
@@ -126,7 +127,7 @@ async def record_purchase(
                         locked,
                         LedgerKind.PURCHASE,
                         points,
-                        f"Purchase {order_id} at {partner.name}",
+                        Note("purchase", {"order": order_id, "partner": partner.name}),
                         reference=f"purchase:{purchase.id}",
                         at=now,
                     )
@@ -221,7 +222,7 @@ async def refund_purchase(
                 locked,
                 LedgerKind.PURCHASE_REFUND,
                 take,
-                f"Refund of {refund} on order {order_id}",
+                Note("purchase_refund", {"amount": str(refund), "order": order_id}),
                 reference=f"purchase:{purchase.id}",
                 allow_debt=True,
                 prefer_lot=lot.id if lot else None,

@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 from server import clock, ledger, tokens
 from server.catalog import blocking_reason, held_quantities
 from server.errors import DomainError, ErrorCode, invalid
+from server.ledger_text import Note
 from server.models import Benefit, LedgerKind, Member, Partner, Redemption, RedemptionStatus, Role
 from server.notifications import notify
 from server.partners import require_scope
@@ -100,9 +101,15 @@ async def redeem_benefit(
             if not await stock.update(issued=F("issued") + quantity):
                 raise DomainError(ErrorCode.OUT_OF_STOCK, REFUSALS[ErrorCode.OUT_OF_STOCK], None)
             points = benefit.points_cost * quantity
-            label = benefit.title if quantity == 1 else f"{benefit.title} ×{quantity}"
+            times = "" if quantity == 1 else f" ×{quantity}"
+            label = {"benefit": benefit.title + times, "benefit_zh": (benefit.title_zh or benefit.title) + times}
             entry = await ledger.debit(
-                member, LedgerKind.REDEMPTION, points, f"Redeemed {label}", reference=f"benefit:{benefit.id}", at=now
+                member,
+                LedgerKind.REDEMPTION,
+                points,
+                Note("redemption", label),
+                reference=f"benefit:{benefit.id}",
+                at=now,
             )
             code = await _new_voucher_code()
             redemption = await Redemption.create(
@@ -159,7 +166,7 @@ async def cancel_redemption(actor: Member, redemption_id: int) -> RedemptionResu
                 member,
                 found.debit_entry_id,
                 LedgerKind.REDEMPTION_REFUND,
-                f"Cancelled {benefit.title}",
+                Note("redemption_refund", {"benefit": benefit.title, "benefit_zh": benefit.title_zh or benefit.title}),
                 reference=f"redemption:{found.id}",
                 at=now,
             )

@@ -29,6 +29,7 @@ from tortoise.expressions import F, Q
 from server import clock, ledger, notifications, tokens
 from server.config import get_settings
 from server.errors import DomainError, ErrorCode, invalid
+from server.ledger_text import Note
 from server.models import LedgerKind, Member, Partner, Referral, ReferralInvite, ReferralStatus
 from server.program import get_program
 from server.public_names import masked_name
@@ -174,8 +175,12 @@ async def on_first_purchase(member: Member, at: datetime) -> None:
     reference = f"referral:{referral.id}"
     if program.referee_points:
         await ledger.credit(
-            member, LedgerKind.REFERRAL, program.referee_points, "Welcome bonus for a referred first purchase",
-            reference=reference, at=at,
+            member,
+            LedgerKind.REFERRAL,
+            program.referee_points,
+            Note("referee_bonus"),
+            reference=reference,
+            at=at,
         )
         await notifications.notify(
             member.id, "REFEREE_REWARDED", {"points": program.referee_points}, dedupe_key=f"{reference}:referee"
@@ -183,7 +188,12 @@ async def on_first_purchase(member: Member, at: datetime) -> None:
     if referrer is not None and program.referrer_points:
         name = masked_name(member.display_name)
         await ledger.credit(
-            referrer, LedgerKind.REFERRAL, program.referrer_points, f"Referral of {name}", reference=reference, at=at
+            referrer,
+            LedgerKind.REFERRAL,
+            program.referrer_points,
+            Note("referrer_bonus", {"name": name}),
+            reference=reference,
+            at=at,
         )
         await notifications.notify(
             referrer.id,
@@ -224,4 +234,3 @@ async def issue_invite(partner: Partner, request: InviteRequest) -> ReferralInvi
         expires_at=expires_at,
         created_at=now,
     )
-

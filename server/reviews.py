@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 
 from server import clock, ledger, notifications
 from server.errors import DomainError, ErrorCode, invalid
+from server.ledger_text import Note
 from server.models import LedgerKind, Member, PurchaseSubject, Review, ReviewStatus, ReviewVote, Role
 from server.program import get_program
 from server.validation import check_encodable, check_text, encodable
@@ -147,7 +148,7 @@ async def moderate(staff: Member, review_id: int, publish: bool) -> Review:
         if granted and points:
             review.points_granted = True
             await ledger.credit(
-                author, LedgerKind.REVIEW, points, f"Review of {review.subject}"[:255],
+                author, LedgerKind.REVIEW, points, Note("review", {"subject": review.subject[:200]}),
                 reference=f"review:{review.id}", at=now,
             )
         await notifications.notify(

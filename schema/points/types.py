@@ -9,6 +9,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from schema.pagination import PageInfo, connection, newest_first
+from server.ledger_text import describe
 from server.models import LedgerEntry as LedgerRow
 from server.models import LedgerKind as DomainLedgerKind
 from server.models import Member as MemberRow
@@ -40,8 +41,8 @@ class LedgerEntry(relay.Node):
         return self.row.balance_after
 
     @strawberry.field
-    def description(self) -> str:
-        return self.row.description
+    def description(self, info: Info) -> str:
+        return describe(self.row.description, self.row.params, info.context.locale)
 
     @strawberry.field
     def created_at(self) -> datetime:

@@ -41,6 +41,7 @@ class LedgerEntry(Model):
     expires_at = fields.DatetimeField(null=True)
     remaining = fields.IntField(default=0)
     reference = fields.CharField(max_length=64, null=True)
+    params = fields.JSONField(null=True, description="Message key and values: the description in any language")
 
     class Meta:
         table = "ledger_entry"
