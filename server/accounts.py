@@ -63,13 +63,6 @@ def _check_birthday(birthday: date | None) -> date | None:
     return birthday
 
 
-async def _unique_share_code() -> str:
-    while True:
-        code = tokens.random_code(8)
-        if not await Member.exists(share_code=code):
-            return code
-
-
 async def sign_up(data: SignUp) -> tuple[Member, str]:
     """Create a member (and their referral, if a code was given); returns it with a new token."""
     email = normalise_email(data.email)
@@ -98,7 +91,7 @@ async def sign_up(data: SignUp) -> tuple[Member, str]:
                 locale=locale,
                 tier_code=get_program().base_tier.code,
                 tier_reached_at=now,
-                share_code=await _unique_share_code(),
+                share_code=await tokens.unused_code(Member, "share_code", 8),
             )
             if code is not None:
                 await referrals.attach(member, code)

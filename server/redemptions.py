@@ -57,14 +57,6 @@ def _replay(existing: Redemption, benefit_id: int, quantity: int) -> Redemption:
     return existing
 
 
-async def _new_voucher_code() -> str:
-    """A fresh code; drawn again on the (astronomically rare) clash with an existing one."""
-    while True:
-        code = tokens.random_code(VOUCHER_LENGTH)
-        if not await Redemption.exists(voucher_code=code):
-            return code
-
-
 def normalise_voucher(code: str) -> str:
     """Codes are read aloud and typed: ignore case, spaces and hyphens."""
     return "".join(ch for ch in code.upper() if ch not in " -")
@@ -111,7 +103,7 @@ async def redeem_benefit(
                 reference=f"benefit:{benefit.id}",
                 at=now,
             )
-            code = await _new_voucher_code()
+            code = await tokens.unused_code(Redemption, "voucher_code", VOUCHER_LENGTH)
             redemption = await Redemption.create(
                 member_id=member.id,
                 benefit_id=benefit.id,

@@ -222,10 +222,7 @@ async def issue_invite(partner: Partner, request: InviteRequest) -> ReferralInvi
     expires_at = None if request.expires_at is None else check_moment(request.expires_at, "expiresAt")
     if expires_at is not None and expires_at <= now:
         raise invalid("expiresAt", "The expiry must be in the future.")
-    while True:
-        code = tokens.random_code(INVITE_CODE_LENGTH)
-        if not await ReferralInvite.exists(code=code):
-            break
+    code = await tokens.unused_code(ReferralInvite, "code", INVITE_CODE_LENGTH)
     return await ReferralInvite.create(
         partner_id=partner.id,
         code=code,

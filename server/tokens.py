@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from tortoise.models import Model
+
 # Crockford-style alphabet: no 0/O, 1/I/L, so codes read aloud or typed from paper survive.
 UNAMBIGUOUS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -21,3 +23,14 @@ def digest(secret: str) -> str:
 
 def random_code(length: int) -> str:
     return "".join(secrets.choice(UNAMBIGUOUS) for _ in range(length))
+
+
+async def unused_code(model: type[Model], field: str, length: int) -> str:
+    """A random code no row of ``model`` holds in ``field`` yet; drawn again on a clash.
+
+    The column's unique constraint stays the final guard against a concurrent twin.
+    """
+    while True:
+        code = random_code(length)
+        if not await model.exists(**{field: code}):
+            return code
