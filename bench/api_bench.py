@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from server.database import create_scratch_postgres, drop_scratch_postgres  # noqa: E402
 from tests.server_process import PATRON, ServerProcess  # noqa: E402
+from tests.test_dashboard_queries import DASHBOARD  # noqa: E402
 
 SIGN_UP = """
 mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token userErrors { code } } }
@@ -40,21 +41,7 @@ RECORD_PURCHASE = """
 mutation Record($input: PurchaseInput!) { recordPurchase(input: $input) { pointsEarned userErrors { code } } }
 """
 CHECK_IN = "mutation { checkIn { pointsEarned userErrors { code } } }"
-DASHBOARD = """
-query Dashboard {
-  viewer {
-    displayName
-    tier { code name perks }
-    tierProgress { qualifyingPoints pointsToNext percentToNext next { code } retainedUntil }
-    points {
-      balance lifetimeEarned
-      expiring { points expiresOn }
-      ledger(first: 20) { totalCount edges { node { kind delta balanceAfter description createdAt } } }
-    }
-    checkIn { today checkedInToday streak todayPoints }
-  }
-}
-"""
+
 
 
 @dataclass

@@ -12,11 +12,8 @@ from portal.visit import Visit
 
 async def not_found(request: Request) -> Response:
     visit = await Visit.begin(request)
-    response = await visit.render(
-        "error.html",
-        status=404,
-        title=visit._("Page not found"),
-        message=visit._("We couldn't find that page. It may have moved."),
+    response = await visit.error_page(
+        404, visit._("Page not found"), visit._("We couldn't find that page. It may have moved.")
     )
     return visit.finish(response)
 

@@ -38,11 +38,8 @@ def page(path: str, *, methods: Sequence[str] = ("GET",), member: bool = False, 
             visit = await Visit.begin(request)
             needs_token = request.method not in SAFE_METHODS or visit.htmx
             if needs_token and not await visit.csrf_ok():
-                response = await visit.render(
-                    "error.html",
-                    status=403,
-                    title=visit._("Session expired"),
-                    message=visit._("This form has expired. Reload the page and try again."),
+                response = await visit.error_page(
+                    403, visit._("Session expired"), visit._("This form has expired. Reload the page and try again.")
                 )
                 return visit.finish(response)
             if member and visit.member is None:
@@ -75,10 +72,10 @@ def page(path: str, *, methods: Sequence[str] = ("GET",), member: bool = False, 
 
 async def _safe_error(visit: Visit, status: int, message: str) -> Response:
     try:
-        return await visit.render("error.html", status=status, title=visit._("Sorry"), message=message)
+        return await visit.error_page(status, visit._("Sorry"), message)
     except OperationFailed:
-        visit.member = None
-        return await visit.render("error.html", status=status, title=visit._("Sorry"), message=message)
+        visit.member = None  # the layout query failed too: render the page without it
+        return await visit.error_page(status, visit._("Sorry"), message)
 
 
 def collect() -> list[BaseRoute]:

@@ -195,6 +195,10 @@ class Visit:
             response = HTMLResponse(response.body.decode() + extra, status_code=status)
         return response
 
+    async def error_page(self, status: int, title: str, message: str) -> Response:
+        """The friendly error page (already-translated ``title`` and ``message``) with ``status``."""
+        return await self.render("error.html", status=status, title=title, message=message)
+
     def redirect(self, url: str) -> Response:
         """303 to ``url``; HTMX requests get ``HX-Redirect`` so the whole page changes."""
         if self.htmx:

@@ -104,9 +104,8 @@ async def _confirmation(visit: Visit, slug: str, errors: list[str] | None = None
     data = await visit.run("catalog_benefit", {"slug": slug})
     benefit = data["benefit"]
     if benefit is None:
-        return await visit.render(
-            "error.html", status=404, title=visit._("Reward not found"),
-            message=visit._("This reward is no longer in the catalog."),
+        return await visit.error_page(
+            404, visit._("Reward not found"), visit._("This reward is no longer in the catalog.")
         )
     balance = data["viewer"]["points"]["balance"]
     card = _cards(visit, [benefit], balance)[0]

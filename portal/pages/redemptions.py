@@ -78,9 +78,8 @@ async def _one(visit: Visit) -> tuple[dict[str, Any] | None, int]:
 
 
 async def _missing(visit: Visit) -> Response:
-    return await visit.render(
-        "error.html", status=404, title=visit._("Voucher not found"),
-        message=visit._("We couldn't find this voucher in your rewards."),
+    return await visit.error_page(
+        404, visit._("Voucher not found"), visit._("We couldn't find this voucher in your rewards.")
     )
 
 
