@@ -92,7 +92,7 @@ schema: $(VENV)/.installed
 		$(PYTHON) ../shared/tools/check_contract.py schema/schema.graphql; \
 	fi
 
-# New migration for model changes (tortoise reads server.database.TORTOISE_ORM; a scratch
+# New migration for model changes (tortoise reads server.core.database.TORTOISE_ORM; a scratch
 # SQLite URL keeps it away from real data). Name it with: make migrations NAME=add_x
 migrations: $(VENV)/.installed
 	DATABASE_URL=sqlite:///tmp/patron-makemigrations-$$$$.db $(BIN)/tortoise makemigrations $(if $(NAME),--name $(NAME))

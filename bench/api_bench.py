@@ -30,7 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.database import create_scratch_postgres, drop_scratch_postgres  # noqa: E402
+from server.core.database import create_scratch_postgres, drop_scratch_postgres  # noqa: E402
 from tests.server_process import PATRON, ServerProcess  # noqa: E402
 from tests.test_dashboard_queries import DASHBOARD  # noqa: E402
 

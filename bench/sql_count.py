@@ -31,17 +31,17 @@ from api_bench import (  # noqa: E402
     SIGN_UP,
 )
 
-from server.database import create_scratch_postgres, drop_scratch_postgres  # noqa: E402
+from server.core.database import create_scratch_postgres, drop_scratch_postgres  # noqa: E402
 from tests.sqlcount import count_sql  # noqa: E402
 
 HISTORY = 40
 
 
 async def count(args: argparse.Namespace) -> None:
+    from server.accounts.partners import create_partner
     from server.app import create_app
-    from server.config import load_settings
-    from server.database import close_db, init_db, migrate
-    from server.partners import create_partner
+    from server.core.config import load_settings
+    from server.core.database import close_db, init_db, migrate
 
     pg_base = os.environ.get("PATRON_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     pg_name = ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from portal.i18n import gettext
-from server.errors import ErrorCode
+from server.core.errors import ErrorCode
 
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name: mark for extraction)

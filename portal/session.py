@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from schema.context import SECURE_SESSION_COOKIE, SESSION_COOKIE
 from server import accounts
-from server.config import Settings
+from server.core.config import Settings
 
 MAX_AGE = int(accounts.TOKEN_LIFETIME.total_seconds())
 

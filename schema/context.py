@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schema.dataloaders import Loaders
-from server import accounts, partners
+from server import accounts
+from server.accounts import partners
 from server.models import AuthToken, Member, Partner
 
 SESSION_COOKIE = "patron_session"

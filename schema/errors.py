@@ -8,8 +8,8 @@ from typing import TypeVar
 import strawberry
 
 from schema.messages import translate
-from server.errors import DomainError
-from server.errors import ErrorCode as DomainErrorCode
+from server.core.errors import DomainError
+from server.core.errors import ErrorCode as DomainErrorCode
 
 ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
 

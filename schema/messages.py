@@ -6,7 +6,7 @@ translated message per code (and field, where it matters) replaces them.
 
 from __future__ import annotations
 
-from server.errors import DomainError, ErrorCode
+from server.core.errors import DomainError, ErrorCode
 
 ZH_CN: dict[ErrorCode, str] = {
     ErrorCode.INVALID_INPUT: "输入有误，请检查后重试。",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from strawberry.types import Info
 
-from server.errors import DomainError, ErrorCode
+from server.accounts.partners import require_scope
+from server.core.errors import DomainError, ErrorCode
 from server.models import Member, Partner, Role
-from server.partners import require_scope
 
 
 def viewer(info: Info) -> Member | None:

@@ -16,11 +16,11 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server.config import Settings, get_settings
-from server.database import close_db, init_db
+from server.core.config import Settings, get_settings
+from server.core.database import close_db, init_db
 from server.http import BodyLimitMiddleware, SecurityHeadersMiddleware
-from server.program import get_program
-from server.scheduler import sweep_forever
+from server.jobs.scheduler import sweep_forever
+from server.points.program import get_program
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 M_MMAP_THRESHOLD = -3  # mallopt parameter, from glibc's malloc.h

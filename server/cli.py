@@ -11,9 +11,9 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from server.config import ConfigError, get_settings
-from server.errors import DomainError
-from server.program import get_program
+from server.core.config import ConfigError, get_settings
+from server.core.errors import DomainError
+from server.points.program import get_program
 
 T = TypeVar("T")
 app = typer.Typer(
@@ -31,7 +31,7 @@ err = Console(stderr=True)
 
 def _with_db(work: Callable[[], Awaitable[T]], *, migrate_first: bool = True) -> T:
     """Run ``work`` with the database open (migrated first), closing it afterwards."""
-    from server.database import close_db, init_db, migrate
+    from server.core.database import close_db, init_db, migrate
 
     settings = get_settings()
     get_program()  # a bad PATRON_PROGRAM file stops the command before it touches the database
@@ -57,7 +57,7 @@ def serve(
     """Serve the API at /graphql and the portal at /, after applying pending migrations."""
     import uvicorn
 
-    from server.database import migrate
+    from server.core.database import migrate
 
     settings = get_settings()
     get_program()
@@ -78,7 +78,7 @@ def serve(
 @app.command("migrate")
 def migrate_command() -> None:
     """Apply pending database migrations."""
-    from server.database import migrate
+    from server.core.database import migrate
 
     settings = get_settings()
     get_program()
@@ -118,7 +118,7 @@ def export_schema(
 @app.command()
 def lifecycle() -> None:
     """Expire lapsed points, warn about points expiring soon and re-evaluate tiers (run daily)."""
-    from server.lifecycle import run_lifecycle
+    from server.points.lifecycle import run_lifecycle
 
     for line in _with_db(run_lifecycle):
         typer.echo(line)
@@ -133,7 +133,7 @@ def partner_create(
     ] = None,
 ) -> None:
     """Create a partner; its API key is printed once, as the last line."""
-    from server.partners import create_partner
+    from server.accounts.partners import create_partner
 
     partner, key = _with_db(lambda: create_partner(name, scope or []))
     typer.echo(f"Partner {partner.name} created with scopes: {', '.join(partner.scopes) or '(none)'}")
@@ -144,7 +144,7 @@ def partner_create(
 @partner_app.command("list")
 def partner_list() -> None:
     """List partners with their key prefixes and scopes."""
-    from server.partners import list_partners
+    from server.accounts.partners import list_partners
 
     for partner in _with_db(list_partners):
         state = "revoked" if partner.revoked_at else "active"
@@ -154,7 +154,7 @@ def partner_list() -> None:
 @partner_app.command("revoke")
 def partner_revoke(name: str) -> None:
     """Revoke a partner's API key."""
-    from server.partners import revoke_partner
+    from server.accounts.partners import revoke_partner
 
     partner = _with_db(lambda: revoke_partner(name))
     typer.echo(f"Partner {partner.name} revoked.")

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from server import accounts, checkins, clock, purchases
+from server import accounts
+from server.accounts.partners import create_partner
+from server.core import clock
 from server.models import Member, Partner
-from server.partners import create_partner
+from server.points import purchases
+from server.social import checkins
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
@@ -47,7 +50,7 @@ async def _history(member: Member, partner: Partner) -> None:
 
 async def load_demo() -> list[str]:
     """Create what is missing and describe the result."""
-    from server import catalog_demo
+    from server.catalog import demo as catalog_demo
 
     partner = await _demo_partner()
     member, created = await _demo_member()

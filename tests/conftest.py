@@ -21,7 +21,7 @@ import httpx  # noqa: E402
 import pytest  # noqa: E402
 from tortoise import Tortoise  # noqa: E402
 
-from server.database import (  # noqa: E402
+from server.core.database import (  # noqa: E402
     close_db,
     create_scratch_postgres,
     drop_scratch_postgres,
@@ -76,7 +76,7 @@ async def clean_tables(database_url: str) -> AsyncIterator[None]:
 @pytest.fixture
 def app(database_url: str):
     from server.app import create_app
-    from server.config import load_settings
+    from server.core.config import load_settings
 
     return create_app(load_settings(), manage_db=False)
 

@@ -19,9 +19,11 @@ from typing import Any
 import httpx
 from tortoise.transactions import in_transaction
 
-from server import clock, ledger, tokens
+from server.accounts import tokens
+from server.core import clock
 from server.models import LedgerEntry, LedgerKind, Member
-from server.program import Program
+from server.points import ledger
+from server.points.program import Program
 from tests.server_process import ServerProcess
 from tests.support import Caller
 
@@ -147,8 +149,8 @@ async def race(urls: list[str], requests: list[tuple[str, dict[str, Any], Caller
 @contextlib.contextmanager
 def programme(text: str, directory: Path) -> Iterator[Program]:
     """Run with the rules from a PATRON_PROGRAM file holding ``text``; the old rules come back after."""
-    from server.config import get_settings
-    from server.program import get_program
+    from server.core.config import get_settings
+    from server.points.program import get_program
 
     previous = os.environ.get("PATRON_PROGRAM")
     path = directory / "program.toml"

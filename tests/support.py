@@ -91,7 +91,7 @@ class Api:
         return Caller({"Authorization": f"Bearer {payload['token']}"}, email, payload["member"]["id"])
 
     async def partner(self, scopes: list[str] | None = None, name: str | None = None) -> Caller:
-        from server.partners import create_partner
+        from server.accounts.partners import create_partner
 
         _, key = await create_partner(
             name or f"Partner {next(_counter)}",

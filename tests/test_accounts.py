@@ -87,7 +87,8 @@ mutation Update($input: UpdateProfileInput!) {
 async def test_tokens_are_stored_hashed_and_expire_after_thirty_days(api: Api) -> None:
     from datetime import timedelta
 
-    from server import clock, tokens
+    from server.accounts import tokens
+    from server.core import clock
     from server.models import AuthToken
 
     caller = await api.member()

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from tortoise.exceptions import IntegrityError
 
-from server import checkins, clock
-from server.errors import DomainError, ErrorCode
+from server.core import clock
+from server.core.errors import DomainError, ErrorCode
 from server.models import CheckIn, LedgerEntry, LedgerKind, Member
+from server.social import checkins
 from tests.points_support import assert_ledger_consistent, member_of, new_member, race, two_servers, utc
 from tests.support import Api, Caller
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from server import clock
+from server.core import clock
 from tests.sqlcount import count_sql
 from tests.support import Api
 

@@ -13,7 +13,7 @@ from strawberry.extensions import SchemaExtension
 import schema.program.types
 from schema.api import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, build_schema, get_schema
 from server.app import create_app
-from server.config import load_settings
+from server.core.config import load_settings
 
 PROGRAM = "{ program { currency checkInPoints } }"
 INTROSPECTION = "{ __schema { queryType { name } } }"

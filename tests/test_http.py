@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from server.app import create_app
-from server.config import load_settings
+from server.core.config import load_settings
 from server.http import MAX_BODY
 from server.models import Member
 from tests.support import SIGN_UP

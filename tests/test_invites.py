@@ -10,11 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server import clock, tokens
-from server.config import get_settings
+from server.accounts import tokens
+from server.accounts.partners import revoke_partner
+from server.core import clock
+from server.core.config import get_settings
 from server.models import LedgerEntry, LedgerKind, Member, Notification, Referral, ReferralInvite, ReferralStatus
-from server.partners import revoke_partner
-from server.program import Program
+from server.points.program import Program
 from tests.server_process import ServerProcess
 from tests.support import SIGN_UP, Api
 

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server import clock, ledger
-from server.errors import DomainError, ErrorCode
+from server.core import clock
+from server.core.errors import DomainError, ErrorCode
 from server.models import LedgerEntry, LedgerKind, PointsAllocation
+from server.points import ledger
 from tests.points_support import (
     ADJUST_POINTS,
     POINTS,

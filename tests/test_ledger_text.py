@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from server.ledger_text import TEMPLATES, describe
 from server.models import LedgerEntry
+from server.points.ledger_text import TEMPLATES, describe
 from tests.support import Api
 
 HISTORY = "{ viewer { points { ledger { edges { node { kind description } } } } } }"

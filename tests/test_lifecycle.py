@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from server import clock, lifecycle
+from server.core import clock
 from server.models import LedgerEntry, LedgerKind, Member, Notification, Purchase
+from server.points import lifecycle
 from tests.points_support import assert_ledger_consistent, credit, debit, new_member, programme, utc
 from tests.support import RECORD_PURCHASE, Api, Caller
 
@@ -130,7 +131,7 @@ async def test_a_diamond_member_drops_only_as_far_as_the_window_allows() -> None
 
 
 async def _partner_row() -> int:
-    from server.partners import create_partner
+    from server.accounts.partners import create_partner
 
     partner, _ = await create_partner("Direct Partner", ["purchases:write"])
     return partner.id
@@ -178,7 +179,7 @@ async def test_the_servers_own_sweep_expires_lapsed_points_without_a_cron() -> N
     import asyncio
     from datetime import timedelta
 
-    from server.scheduler import sweep_forever
+    from server.jobs.scheduler import sweep_forever
 
     # Given points earned 14 months ago that nobody has touched since
     member = await new_member()

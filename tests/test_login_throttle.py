@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from server import clock
+from server.core import clock
 from server.models import LoginThrottle
 from tests.points_support import utc
 from tests.support import Api

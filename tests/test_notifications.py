@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 from strawberry import relay
 
-from server import clock, lifecycle, notifications
+from server.core import clock
+from server.messages import notifications
 from server.models import Member, Notification
+from server.points import lifecycle
 from tests.support import SIGN_UP, Api, Caller
 
 INBOX = """

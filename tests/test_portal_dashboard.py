@@ -8,8 +8,9 @@ import httpx
 from tortoise.transactions import in_transaction
 
 import portal.graphql
-from server import ledger, notifications, tiers
+from server.messages import notifications
 from server.models import CheckIn, LedgerKind, Member, Notification
+from server.points import ledger, tiers
 from tests.portal_support import join, page_token
 from tests.sqlcount import count_sql
 

@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from portal.errors import FIELD_HINTS, FRIENDLY, friendly_message
 from portal.i18n import LOCALES_DIR, choose_locale, compile_catalogs
 from portal.templating import templates
-from server.errors import ErrorCode
+from server.core.errors import ErrorCode
 from server.models import Member
 from tests.portal_support import csrf_of, join, page_token
 

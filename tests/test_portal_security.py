@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from server.config import load_settings
+from server.core.config import load_settings
 from server.models import AuthToken, CheckIn, Member
 from tests.portal_support import PASSWORD, csrf_of, join, page_token
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from server import notifications
+from server.messages import notifications
 from server.models import LedgerEntry, Notification
 from tests.points_support import credit, member_of
 from tests.support import Api, Caller

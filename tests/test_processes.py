@@ -17,8 +17,8 @@ import pytest
 from strawberry.relay import to_base64
 
 from server.accounts import set_role
+from server.accounts.partners import create_partner
 from server.models import CheckIn, LedgerEntry, Member, Purchase, Role
-from server.partners import create_partner
 from tests.conftest import BACKEND
 from tests.server_process import ServerProcess
 from tests.support import RECORD_PURCHASE, SIGN_UP

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from server.config import ConfigError, load_settings
-from server.program import Program, program_from_toml
+from server.core.config import ConfigError, load_settings
+from server.points.program import Program, program_from_toml
 from tests.points_support import programme
 from tests.support import RECORD_PURCHASE, Api
 

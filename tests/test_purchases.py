@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from server import clock
+from server.accounts.partners import revoke_partner
+from server.core import clock
 from server.models import LedgerEntry, LedgerKind, Member, Purchase, PurchaseSubject
-from server.partners import revoke_partner
 from tests.points_support import (
     ADJUST_POINTS,
     POINTS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from server.program import Program, program_from_toml
+from server.points.program import Program, program_from_toml
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

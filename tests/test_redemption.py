@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 
-from server import clock
+from server.accounts.tokens import UNAMBIGUOUS
+from server.core import clock
 from server.models import Benefit, LedgerEntry, LedgerKind, Member, Notification, Redemption, RedemptionStatus
-from server.tokens import UNAMBIGUOUS
 from tests.catalog_support import CANCEL, REDEEM, add_benefit, give_points, redeem
 from tests.support import Api, Caller
 

@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from server import clock, tokens
-from server.config import get_settings
+from server.accounts import tokens
+from server.accounts.public_names import masked_name
+from server.core import clock
+from server.core.config import get_settings
 from server.models import LedgerEntry, LedgerKind, Member, Notification, Referral, ReferralStatus
-from server.program import Program
-from server.public_names import masked_name
+from server.points.program import Program
 from tests.support import SIGN_UP, Api, Caller
 
 PROFILE = """
@@ -42,7 +43,8 @@ async def _balance(api: Api, caller: Caller) -> int:
 @pytest.fixture
 def cap_of(monkeypatch: pytest.MonkeyPatch):
     def set_cap(cap: int) -> None:
-        monkeypatch.setattr("server.referrals.get_program", lambda: replace(Program(), referrals_per_month_cap=cap))
+        capped = replace(Program(), referrals_per_month_cap=cap)
+        monkeypatch.setattr("server.social.referrals.get_program", lambda: capped)
 
     return set_cap
 

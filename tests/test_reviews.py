@@ -9,7 +9,7 @@ import pytest
 from strawberry import relay
 
 from server.models import LedgerEntry, LedgerKind, Member, Notification, Review, ReviewStatus, ReviewVote
-from server.program import Program
+from server.points.program import Program
 from tests.sqlcount import count_sql
 from tests.support import Api, Caller
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server import clock
+from server.core import clock
 from server.models import Member, Notification, Purchase
 from tests.points_support import ADJUST_POINTS, member_of, utc
 from tests.support import RECORD_PURCHASE, Api, Caller

@@ -14,7 +14,7 @@ from portal.i18n import SUPPORTED
 from portal.routing import page
 from portal.visit import Visit
 from server import accounts
-from server.errors import DomainError, ErrorCode
+from server.core.errors import DomainError, ErrorCode
 
 SIGN_UP_FIELDS = {"email", "password", "displayName", "referralCode", "birthday", "timezone"}
 PROFILE_FIELDS = {"displayName", "birthday", "timezone", "locale"}

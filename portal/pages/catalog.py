@@ -21,8 +21,8 @@ from portal.i18n import babel_locale
 from portal.pages.redemptions import is_global_id, number, url_id
 from portal.routing import page
 from portal.visit import Visit
-from server import clock
-from server.errors import ErrorCode
+from server.core import clock
+from server.core.errors import ErrorCode
 
 # Categories of the demo catalog; any other category shows as its own name, prettified.
 CATEGORY_NAMES: dict[str, str] = {

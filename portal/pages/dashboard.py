@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from portal.routing import page
 from portal.visit import Visit
-from server.errors import ErrorCode
+from server.core.errors import ErrorCode
 
 
 @page("/dashboard", member=True)

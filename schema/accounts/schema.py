@@ -11,9 +11,9 @@ from schema.accounts.types import Member, member_type
 from schema.errors import UserError, attempt
 from schema.permissions import is_staff, require_member
 from server import accounts
-from server.errors import DomainError
+from server.core.errors import DomainError
+from server.core.validation import normalise_email
 from server.models import Member as MemberRow
-from server.validation import normalise_email
 
 
 @strawberry.input

@@ -16,9 +16,10 @@ from schema.pagination import empty
 from schema.permissions import can_see_member
 from schema.points.types import PointsAccount
 from schema.program.types import Tier, tier_type
-from server import checkins, tiers
 from server.models import Member as MemberRow
 from server.models import Role as DomainRole
+from server.points import tiers
+from server.social import checkins
 
 if TYPE_CHECKING:
     from schema.catalog.types import RedemptionConnection
@@ -84,7 +85,7 @@ class Member(relay.Node):
 
     @strawberry.field
     def tier(self, info: Info) -> Tier:
-        from server.program import get_program
+        from server.points.program import get_program
 
         return tier_type(get_program().tier(self.row.tier_code), info)
 

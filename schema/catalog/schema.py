@@ -1,4 +1,4 @@
-"""Catalog queries and redemption mutations: thin adapters over server.catalog and server.redemptions."""
+"""Catalog queries and redemption mutations: thin adapters over server.catalog (benefits and redemptions)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from schema.errors import UserError, attempt
 from schema.pagination import by_offset, connection
 from schema.permissions import is_staff, require_member, require_partner, require_staff
 from schema.points.schema import decode_id
-from server import catalog, redemptions
-from server.redemptions import RedemptionResult
+from server import catalog
+from server.catalog import redemptions
+from server.catalog.redemptions import RedemptionResult
 
 if TYPE_CHECKING:
     from schema.accounts.types import Member

@@ -55,7 +55,7 @@ class Benefit(relay.Node):
     @strawberry.field(description="Null: open to every tier.")
     def min_tier(self, info: Info) -> Tier | None:
         from schema.program.types import tier_type
-        from server.program import get_program
+        from server.points.program import get_program
 
         rule = get_program().find_tier(self.row.min_tier_code) if self.row.min_tier_code else None
         return tier_type(rule, info) if rule else None

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from schema.dataloaders import batch
 from schema.errors import UserError, attempt
 from schema.permissions import require_member
-from server import checkins
+from server.social import checkins
 
 
 @strawberry.type

@@ -8,7 +8,7 @@ from strawberry.types import Info
 from schema.errors import UserError, attempt
 from schema.permissions import require_member
 from schema.points.schema import decode_id
-from server import notifications
+from server.messages import notifications
 
 
 @strawberry.type

@@ -9,7 +9,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from schema.pagination import PageInfo, connection, newest_first
-from server import notifications
+from server.messages import notifications
 from server.models import Member as MemberRow
 from server.models import Notification as NotificationRow
 

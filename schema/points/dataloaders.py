@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from schema.dataloaders import batch
-from server import ledger
+from server.points import ledger
 
 
 @batch("points.expiring")

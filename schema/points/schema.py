@@ -12,9 +12,10 @@ from tortoise.fields import BigIntField
 from schema.errors import UserError, attempt
 from schema.permissions import require_staff
 from schema.points.types import LedgerEntry, ledger_entry
-from server import adjustments, models
-from server.errors import DomainError, ErrorCode
+from server import models
+from server.core.errors import DomainError, ErrorCode
 from server.models import Member as MemberRow
+from server.points import adjustments
 
 if TYPE_CHECKING:
     from schema.accounts.types import Member

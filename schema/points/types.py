@@ -9,10 +9,10 @@ from strawberry import relay
 from strawberry.types import Info
 
 from schema.pagination import PageInfo, connection, newest_first
-from server.ledger_text import describe
 from server.models import LedgerEntry as LedgerRow
 from server.models import LedgerKind as DomainLedgerKind
 from server.models import Member as MemberRow
+from server.points.ledger_text import describe
 
 LedgerKind = strawberry.enum(DomainLedgerKind, name="LedgerKind")
 
@@ -50,7 +50,7 @@ class LedgerEntry(relay.Node):
 
     @strawberry.field(description="When the unspent part of this credit lapses; null for debits.")
     def expires_on(self) -> date | None:
-        from server.ledger import expires_on
+        from server.points.ledger import expires_on
 
         return expires_on(self.row.expires_at) if self.row.expires_at and self.row.delta > 0 else None
 

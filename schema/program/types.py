@@ -8,8 +8,8 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from server.program import Program as ProgramRules
-from server.program import TierRule, get_program
+from server.points.program import Program as ProgramRules
+from server.points.program import TierRule, get_program
 
 
 @strawberry.type

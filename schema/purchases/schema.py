@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from schema.errors import UserError, attempt
 from schema.permissions import require_partner
-from server import purchases
+from server.points import purchases
 
 if TYPE_CHECKING:
     from schema.accounts.types import Member

@@ -11,7 +11,7 @@ from schema.errors import UserError, attempt
 from schema.permissions import require_partner
 from schema.referrals import dataloaders as _loaders  # noqa: F401  (registers loaders)
 from schema.referrals.types import ReferralInvite, invite_type
-from server import referrals
+from server.social import referrals
 
 
 @strawberry.input

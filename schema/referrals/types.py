@@ -10,12 +10,12 @@ from strawberry.types import Info
 
 from schema.pagination import PageInfo, connection, empty, newest_first
 from schema.permissions import can_see_member
-from server import referrals
+from server.accounts.public_names import masked_name
 from server.models import Member as MemberRow
 from server.models import Referral as ReferralRow
 from server.models import ReferralInvite as InviteRow
 from server.models import ReferralStatus as DomainReferralStatus
-from server.public_names import masked_name
+from server.social import referrals
 
 ReferralStatus = strawberry.enum(DomainReferralStatus, name="ReferralStatus")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from schema.dataloaders import batch
+from server.accounts.public_names import ANONYMOUS, masked_name
 from server.models import Member
-from server.public_names import ANONYMOUS, masked_name
 
 
 @batch("reviews.author_name")

@@ -10,7 +10,7 @@ from schema.pagination import connection, newest_first
 from schema.permissions import require_member, require_staff
 from schema.points.schema import decode_id
 from schema.reviews.types import ModerationDecision, Review, ReviewConnection, ReviewEdge, ReviewSummary, review_type
-from server import reviews
+from server.social import reviews
 
 
 @strawberry.input

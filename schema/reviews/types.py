@@ -11,10 +11,10 @@ from strawberry.types import Info
 
 from schema.pagination import PageInfo, connection, newest_first
 from schema.reviews import dataloaders as _loaders  # noqa: F401  (registers loaders)
-from server import reviews
 from server.models import Member as MemberRow
 from server.models import Review as ReviewRow
 from server.models import ReviewStatus as DomainReviewStatus
+from server.social import reviews
 
 ReviewStatus = strawberry.enum(DomainReviewStatus, name="ReviewStatus")
 

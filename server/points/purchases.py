@@ -9,12 +9,14 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server import clock, idempotency, ledger, referrals, tiers
-from server.errors import DomainError, ErrorCode, invalid
-from server.ledger_text import Note
+from server.core import clock, idempotency
+from server.core.errors import DomainError, ErrorCode, invalid
+from server.core.validation import check_key, check_moment, check_text, normalise_email
 from server.models import LedgerEntry, LedgerKind, Member, Partner, Purchase, PurchaseSubject
-from server.program import get_program
-from server.validation import check_key, check_moment, check_text, normalise_email
+from server.points import ledger, tiers
+from server.points.ledger_text import Note
+from server.points.program import get_program
+from server.social import referrals
 
 MAX_AMOUNT = Decimal("100000000")
 MAX_SUBJECTS = 50

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from server import clock, tokens
-from server.errors import DomainError, ErrorCode, invalid
+from server.accounts import tokens
+from server.core import clock
+from server.core.errors import DomainError, ErrorCode, invalid
+from server.core.validation import check_text
 from server.models import Partner
-from server.validation import check_text
 
 log = logging.getLogger("patron.auth")
 

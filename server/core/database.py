@@ -14,7 +14,7 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as run_migrations
 
-from server.config import get_settings
+from server.core.config import get_settings
 
 MODELS = ["server.models"]
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -31,7 +31,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection: Any = {
-            "engine": "server.sqlite_engine",
+            "engine": "server.core.sqlite_engine",
             "credentials": {
                 "file_path": path,
                 "journal_mode": "WAL",

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from server.errors import invalid
+from server.core.errors import invalid
 
 LOCALES = ("en", "zh-CN")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"

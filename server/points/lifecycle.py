@@ -10,9 +10,11 @@ from datetime import UTC, datetime, time, timedelta
 
 from tortoise.transactions import in_transaction
 
-from server import clock, ledger, notifications, tiers
+from server.core import clock
+from server.messages import notifications
 from server.models import LedgerEntry, Member, Purchase
-from server.program import get_program
+from server.points import ledger, tiers
+from server.points.program import get_program
 
 WARN_WITHIN = timedelta(days=30)
 

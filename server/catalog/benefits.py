@@ -5,7 +5,7 @@ likely afford come first and the order is stable while paging.
 
 Eligibility names the *first* reason that blocks a member, always checked in this order:
 NOT_AVAILABLE (inactive or outside its window), TIER_TOO_LOW, OUT_OF_STOCK, LIMIT_REACHED,
-INSUFFICIENT_POINTS. Redemption (``server.redemptions``) refuses in the same order, so the
+INSUFFICIENT_POINTS. Redemption (``server.catalog.redemptions``) refuses in the same order, so the
 answer a member sees in the list is the error they would get.
 """
 
@@ -20,11 +20,11 @@ from tortoise.expressions import Q
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
-from server import clock
-from server.errors import DomainError, ErrorCode, invalid
+from server.core import clock
+from server.core.errors import DomainError, ErrorCode, invalid
+from server.core.validation import check_moment, check_text, encodable
 from server.models import Benefit, LedgerEntry, Member, Redemption, RedemptionStatus, Role
-from server.program import get_program
-from server.validation import check_moment, check_text, encodable
+from server.points.program import get_program
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CATEGORY = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import random
 
-from server.lifecycle import run_lifecycle
+from server.points.lifecycle import run_lifecycle
 
 log = logging.getLogger("patron.lifecycle")
 

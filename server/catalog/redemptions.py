@@ -2,7 +2,7 @@
 
 A redemption is one transaction: lock the member, then the benefit (always in that order, so
 two redemptions never wait on each other in a circle), check the rules in the order
-``server.catalog`` documents, take the stock with a conditional update, debit the ledger
+``server.catalog.benefits`` documents, take the stock with a conditional update, debit the ledger
 (oldest-expiring points first) and issue the voucher. A refusal raises and rolls all of it back.
 
 Exactly once per (member, idempotency key): the unique pair on ``Redemption`` holds the first
@@ -19,14 +19,16 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from server import clock, ledger, tokens
-from server.catalog import blocking_reason, held_quantities
-from server.errors import DomainError, ErrorCode, invalid
-from server.ledger_text import Note
+from server.accounts import tokens
+from server.accounts.partners import require_scope
+from server.catalog.benefits import blocking_reason, held_quantities
+from server.core import clock
+from server.core.errors import DomainError, ErrorCode, invalid
+from server.core.validation import check_key, encodable
+from server.messages.notifications import notify
 from server.models import Benefit, LedgerKind, Member, Partner, Redemption, RedemptionStatus, Role
-from server.notifications import notify
-from server.partners import require_scope
-from server.validation import check_key, encodable
+from server.points import ledger
+from server.points.ledger_text import Note
 
 MAX_QUANTITY = 10
 VOUCHER_LENGTH = 12  # 31^12 ≈ 7.9e17 codes: unguessable, and collisions are practically nil

@@ -19,12 +19,14 @@ from tortoise.expressions import F
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from server import clock, ledger, notifications
-from server.errors import DomainError, ErrorCode, invalid
-from server.ledger_text import Note
+from server.core import clock
+from server.core.errors import DomainError, ErrorCode, invalid
+from server.core.validation import check_encodable, check_text, encodable
+from server.messages import notifications
 from server.models import LedgerKind, Member, PurchaseSubject, Review, ReviewStatus, ReviewVote, Role
-from server.program import get_program
-from server.validation import check_encodable, check_text, encodable
+from server.points import ledger
+from server.points.ledger_text import Note
+from server.points.program import get_program
 
 MAX_SUBJECT = 200
 MAX_TITLE = 120

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from server.config import ConfigError, get_settings
+from server.core.config import ConfigError, get_settings
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server import clock, ledger
-from server.errors import DomainError, ErrorCode
-from server.ledger_text import Note
+from server.core import clock
+from server.core.errors import DomainError, ErrorCode
 from server.models import CheckIn, LedgerKind, Member
-from server.program import get_program
+from server.points import ledger
+from server.points.ledger_text import Note
+from server.points.program import get_program
 
 
 @dataclass(frozen=True)

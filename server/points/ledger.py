@@ -6,7 +6,7 @@ balance, with ``balance_after`` recorded, so the balance always equals the sum o
 Callers open the transaction (``in_transaction()``) and call :func:`lock_member` first; the
 functions here then run under that lock. On PostgreSQL the lock is ``SELECT … FOR UPDATE``
 on the member row; on SQLite every write transaction starts with ``BEGIN IMMEDIATE``
-(``server.sqlite_engine``), which serialises writers. Debits additionally use a conditional
+(``server.core.sqlite_engine``), which serialises writers. Debits additionally use a conditional
 ``UPDATE … WHERE balance >= n``, so a balance can never go below zero even if a caller forgot
 the lock.
 
@@ -27,11 +27,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from tortoise.expressions import F
 
-from server import clock
-from server.errors import DomainError, ErrorCode
-from server.ledger_text import Note
+from server.core import clock
+from server.core.errors import DomainError, ErrorCode
 from server.models import LedgerEntry, LedgerKind, Member, PointsAllocation
-from server.program import get_program
+from server.points.ledger_text import Note
+from server.points.program import get_program
 
 MAX_POINTS = 2**31 - 1  # balances and lifetime totals are INT columns
 EARNING_KINDS = frozenset(
@@ -140,7 +140,7 @@ async def expire_due(member: Member, at: datetime | None = None) -> LedgerEntry 
     """Write one EXPIRY entry for every unspent point whose lot has lapsed by ``at``.
 
     Every credit and debit calls this first, so a spend can never use lapsed points even when
-    the daily sweep (``server.lifecycle``) has not run yet; the sweep books the rest.
+    the daily sweep (``server.points.lifecycle``) has not run yet; the sweep books the rest.
     """
     at = at or clock.now()
     lots = await LedgerEntry.filter(

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from server import catalog, redemptions
-from server.catalog import BenefitInput
-from server.errors import DomainError, ErrorCode
+from server.catalog import benefits as catalog
+from server.catalog import redemptions
+from server.catalog.benefits import BenefitInput
+from server.core.errors import DomainError, ErrorCode
 from server.models import Benefit, Member
 
 DEMO_EMAIL = "demo@example.com"

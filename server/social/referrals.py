@@ -26,14 +26,17 @@ from datetime import UTC, datetime, time
 
 from tortoise.expressions import F, Q
 
-from server import clock, ledger, notifications, tokens
-from server.config import get_settings
-from server.errors import DomainError, ErrorCode, invalid
-from server.ledger_text import Note
+from server.accounts import tokens
+from server.accounts.public_names import masked_name
+from server.core import clock
+from server.core.config import get_settings
+from server.core.errors import DomainError, ErrorCode, invalid
+from server.core.validation import check_moment, check_text
+from server.messages import notifications
 from server.models import LedgerKind, Member, Partner, Referral, ReferralInvite, ReferralStatus
-from server.program import get_program
-from server.public_names import masked_name
-from server.validation import check_moment, check_text
+from server.points import ledger
+from server.points.ledger_text import Note
+from server.points.program import get_program
 
 log = logging.getLogger("patron.referrals")
 

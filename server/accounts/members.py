@@ -10,12 +10,14 @@ from datetime import date, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server import clock, referrals, tokens
-from server.errors import DomainError, ErrorCode, invalid
+from server.accounts import tokens
+from server.accounts.passwords import hash_password, needs_rehash, verify_password
+from server.core import clock
+from server.core.errors import DomainError, ErrorCode, invalid
+from server.core.validation import check_locale, check_text, check_timezone, is_utf8, normalise_email
 from server.models import AuthToken, LoginThrottle, Member, Role
-from server.passwords import hash_password, needs_rehash, verify_password
-from server.program import get_program
-from server.validation import check_locale, check_text, check_timezone, is_utf8, normalise_email
+from server.points.program import get_program
+from server.social import referrals
 
 log = logging.getLogger("patron.auth")
 

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, time
 
 from tortoise.functions import Sum
 
-from server import clock, notifications
+from server.core import clock
+from server.messages import notifications
 from server.models import Member, Purchase
-from server.program import TierRule, get_program
+from server.points.program import TierRule, get_program
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from server import clock
-from server.errors import DomainError, ErrorCode
+from server.core import clock
+from server.core.errors import DomainError, ErrorCode
 from server.models import IdempotencyRecord
 
 

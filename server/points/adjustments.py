@@ -7,11 +7,12 @@ import logging
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server import idempotency, ledger
-from server.errors import DomainError, ErrorCode, invalid
-from server.ledger_text import Note
+from server.core import idempotency
+from server.core.errors import DomainError, ErrorCode, invalid
+from server.core.validation import check_key, check_text
 from server.models import LedgerEntry, LedgerKind, Member, Role
-from server.validation import check_key, check_text
+from server.points import ledger
+from server.points.ledger_text import Note
 
 log = logging.getLogger("patron.staff")
 SCOPE = "adjust"

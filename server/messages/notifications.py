@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import clock
-from server.errors import invalid
+from server.core import clock
+from server.core.errors import invalid
 from server.models import Notification
 
 MAX_MARK_READ = 1000

@@ -1,0 +1,1 @@
+"""The core every domain stands on: settings, database, clock, errors, input checks, idempotency."""

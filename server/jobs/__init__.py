@@ -1,0 +1,1 @@
+"""Timed work: the scheduler that runs every domain's jobs."""

@@ -1,0 +1,1 @@
+"""Social features: daily check-ins, referrals and invites, reviews."""
