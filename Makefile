@@ -17,7 +17,7 @@ export PATRON_TEST_POSTGRES_URL
 PG_ANSWERS = $(BIN)/python -c 'import asyncio, os, asyncpg; \
 	asyncio.run(asyncpg.connect(os.environ["PATRON_TEST_POSTGRES_URL"], timeout=5))' >/dev/null 2>&1
 
-.PHONY: run test lint schema migrations bench locales chromium install install-test
+.PHONY: run test lint schema migrations bench locales messages chromium install install-test
 
 # --- environment ----------------------------------------------------------------------------
 
@@ -40,6 +40,11 @@ locales: $(VENV)/.installed
 	@if [ -d portal/locales ] && find portal/locales -name '*.po' | grep -q .; then \
 		$(BIN)/pybabel compile -d portal/locales --statistics; \
 	fi
+
+# After changing portal strings: merge them into the catalogs (new ones at the end) and list what
+# is left to translate; exits 1 while anything is untranslated.
+messages: $(VENV)/.installed
+	$(BIN)/python -m portal.catalogs
 
 # The browser tests drive Debian's Chromium (with a CJK font for the Chinese pages); install it
 # when missing (needs root and apt).

@@ -1,6 +1,7 @@
 """Run the portal's named GraphQL operations in-process, through the API's own schema.
 
-Each page keeps its operations in ``portal/operations/<name>.graphql``. Fragments shared by
+Each page keeps its operations in ``portal/operations/<name>.graphql`` (console pages in
+``portal/staff/operations/``). Fragments shared by
 several operations (such as ``Layout``, the header's data) live in ``portal/operations/
 fragments.graphql`` and are appended to any document that spreads them. The context is built
 exactly as the HTTP endpoint builds it, so authorization, limits and errors are the API's.
@@ -20,6 +21,7 @@ from schema.context import Context
 log = logging.getLogger("patron.portal")
 
 OPERATIONS_DIR = Path(__file__).resolve().parent / "operations"
+STAFF_OPERATIONS_DIR = Path(__file__).resolve().parent / "staff" / "operations"
 FRAGMENTS_FILE = "fragments.graphql"
 _FRAGMENT_DEF = re.compile(r"^fragment\s+(\w+)\s+on\s+\w+\s*\{", re.MULTILINE)
 _SPREAD = re.compile(r"\.\.\.\s*([A-Za-z_]\w*)")
@@ -48,8 +50,14 @@ def _shared_fragments() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=256)
 def document(name: str) -> str:
-    """The text of operation ``name`` with every shared fragment it uses (transitively) appended."""
-    text = (OPERATIONS_DIR / f"{name}.graphql").read_text()
+    """The text of operation ``name`` with every shared fragment it uses (transitively) appended.
+
+    ``staff/<name>`` is a console operation, kept in ``portal/staff/operations/``.
+    """
+    if name.startswith("staff/"):
+        text = (STAFF_OPERATIONS_DIR / f"{name.removeprefix('staff/')}.graphql").read_text()
+    else:
+        text = (OPERATIONS_DIR / f"{name}.graphql").read_text()
     shared = _shared_fragments()
     own = set(_FRAGMENT_DEF.findall(text))
     added: list[str] = []

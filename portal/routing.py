@@ -30,8 +30,24 @@ _REGISTRY: list[Route] = []
 SAFE_METHODS = ("GET", "HEAD")
 
 
-def page(path: str, *, methods: Sequence[str] = ("GET",), member: bool = False, name: str | None = None):
-    """Register ``handler`` at ``path``. ``member=True``: signed-in members only."""
+def page(
+    path: str,
+    *,
+    methods: Sequence[str] = ("GET",),
+    member: bool = False,
+    role: str | None = None,
+    name: str | None = None,
+):
+    """Register ``handler`` at ``path``. ``member=True``: signed-in members only.
+
+    ``role="reader"`` admits staff and analysts, ``role="staff"`` staff only (the console's
+    pages, see ``portal.staff``); anyone else signed in gets 403, and every answer is
+    ``no-store``. The services check roles again, so this guard is for a clear answer, not the
+    only line of defence.
+    """
+    if role not in (None, "reader", "staff"):
+        raise ValueError(f"unknown role {role!r}")
+    member = member or role is not None
 
     def decorate(handler: Handler) -> Handler:
         async def endpoint(request: Request) -> Response:
@@ -45,6 +61,8 @@ def page(path: str, *, methods: Sequence[str] = ("GET",), member: bool = False, 
             if member and visit.member is None:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return visit.finish(visit.redirect(f"/login?next={quote(target, safe='')}"))
+            if role is not None and not visit.has_role(role):
+                return _no_store(visit.finish(await visit.forbidden()))
             try:
                 response = await handler(visit)
             except OperationFailed as failure:
@@ -61,13 +79,20 @@ def page(path: str, *, methods: Sequence[str] = ("GET",), member: bool = False, 
                 log.exception("portal page %s failed", request.url.path)
                 message = visit._("Something went wrong on our side. Please try again in a moment.")
                 response = await _safe_error(visit, 500, message)
-            return visit.finish(response)
+            response = visit.finish(response)
+            return _no_store(response) if role is not None else response
 
         endpoint.__name__ = handler.__name__
         _REGISTRY.append(Route(path, endpoint, methods=list(methods), name=name or handler.__name__))
         return handler
 
     return decorate
+
+
+def _no_store(response: Response) -> Response:
+    """Back-office pages (and their refusals) are never kept by a browser or proxy cache."""
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 async def _safe_error(visit: Visit, status: int, message: str) -> Response:
@@ -79,9 +104,11 @@ async def _safe_error(visit: Visit, status: int, message: str) -> Response:
 
 
 def collect() -> list[BaseRoute]:
-    """Import every module in ``portal/pages`` (registering its pages) and return the routes."""
+    """Import every module in ``portal/pages`` and ``portal/staff/pages`` (registering their pages)."""
     import portal.pages
+    import portal.staff.pages
 
-    for module in sorted(pkgutil.iter_modules(portal.pages.__path__), key=lambda m: m.name):
-        importlib.import_module(f"portal.pages.{module.name}")
+    for package in (portal.pages, portal.staff.pages):
+        for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            importlib.import_module(f"{package.__name__}.{module.name}")
     return list(_REGISTRY)

@@ -82,6 +82,13 @@ def _filters(locale: str) -> dict[str, object]:
     }
 
 
+def _console_nav() -> list:
+    """The staff console's navigation (registered by ``portal.staff.nav.staff_page``)."""
+    from portal.staff.nav import nav_items
+
+    return nav_items()
+
+
 @functools.lru_cache(maxsize=len(SUPPORTED))
 def templates(locale: str) -> Jinja2Blocks:
     """The template set for ``locale``; autoescaping is on for every template, whatever its name."""
@@ -95,6 +102,7 @@ def templates(locale: str) -> Jinja2Blocks:
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(_filters(locale))
     env.globals["static_url"] = static_url
+    env.globals["console_nav"] = _console_nav
     env.globals["locale"] = locale
     env.globals["html_lang"] = "zh-Hans-CN" if locale == "zh-CN" else "en"
     return Jinja2Blocks(env=env)

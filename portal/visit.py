@@ -24,6 +24,7 @@ from portal.i18n import LANGUAGE_NAMES, LOCALE_COOKIE, SUPPORTED, choose_locale,
 from portal.templating import templates
 from schema.context import Context, context_for
 from server import accounts
+from server.accounts import roles
 from server.models import AuthToken, Member
 
 FLASH_COOKIE = "patron_flash"
@@ -101,6 +102,18 @@ class Visit:
     async def field(self, name: str) -> str:
         value = (await self.form()).get(name)
         return value.strip() if isinstance(value, str) else ""
+
+    def has_role(self, role: str) -> bool:
+        """``reader``: staff or analyst (the console's reads); ``staff``: staff (its changes)."""
+        return roles.can_act(self.member) if role == "staff" else roles.can_read(self.member)
+
+    async def forbidden(self) -> Response:
+        """403 for a signed-in visitor without the role a page needs (the console, for members)."""
+        if self.member is not None and roles.can_read(self.member):
+            message = self._("Your role can look at this but not change it. Ask a staff member.")
+        else:
+            message = self._("This part of the site is for the loyalty team.")
+        return await self.error_page(403, self._("Not allowed"), message)
 
     # -- sessions ---------------------------------------------------------------------------
 

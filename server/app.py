@@ -16,14 +16,18 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from server.core import clock
 from server.core.config import Settings, get_settings
 from server.core.database import close_db, init_db
 from server.http import BodyLimitMiddleware, SecurityHeadersMiddleware
-from server.jobs.scheduler import sweep_forever
+from server.jobs import registered
+from server.jobs.scheduler import schedule_forever
+from server.messages import outbox
 from server.points.program import get_program
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 M_MMAP_THRESHOLD = -3  # mallopt parameter, from glibc's malloc.h
+SHUTDOWN_GRACE = 8.0  # seconds background work gets to reach a batch boundary (uvicorn allows 10)
 
 
 class CachedStatic(StaticFiles):
@@ -42,6 +46,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     from schema.endpoint import PatronGraphQL
 
     settings = settings or get_settings()
+    clock.shift(settings.clock_offset)
     get_program()  # a bad PATRON_PROGRAM stops each worker at start-up, not at its first request
     graphiql = settings.env == "development"
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -54,16 +59,25 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await init_db(settings.database_url)
-        sweeper = None
-        if manage_db and settings.lifecycle_interval:
-            sweeper = asyncio.create_task(sweep_forever(settings.lifecycle_interval))
+        stop = asyncio.Event()
+        background = []
+        if manage_db:
+            registered()  # loads every domain's jobs and outbox channels
+            if settings.jobs_interval:
+                background.append(asyncio.create_task(schedule_forever(settings.jobs_interval, stop)))
+            if settings.outbox_interval:
+                background.append(asyncio.create_task(outbox.send_forever(stop, settings.outbox_interval)))
         try:
             yield
         finally:
-            if sweeper is not None:
-                sweeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+            # Jobs stop at their next batch boundary; whatever is still running after that is cancelled.
+            stop.set()
+            if background:
+                _, pending = await asyncio.wait(background, timeout=SHUTDOWN_GRACE)
+                for task in pending:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             if manage_db:
                 await close_db()
 

@@ -23,17 +23,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 partner_app = typer.Typer(help="Partner systems and their API keys.", no_args_is_help=True)
-staff_app = typer.Typer(help="Staff roles.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff and analyst roles.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Timed jobs (patron serve runs them too): for cron and catching up.", no_args_is_help=True)
 app.add_typer(partner_app, name="partner")
 app.add_typer(staff_app, name="staff")
+app.add_typer(jobs_app, name="jobs")
 err = Console(stderr=True)
 
 
 def _with_db(work: Callable[[], Awaitable[T]], *, migrate_first: bool = True) -> T:
     """Run ``work`` with the database open (migrated first), closing it afterwards."""
+    from server.core import clock
     from server.core.database import close_db, init_db, migrate
 
     settings = get_settings()
+    clock.shift(settings.clock_offset)
     get_program()  # a bad PATRON_PROGRAM file stops the command before it touches the database
 
     async def runner() -> T:
@@ -124,6 +128,64 @@ def lifecycle() -> None:
         typer.echo(line)
 
 
+@jobs_app.command("run")
+def jobs_run(
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Run only this job (repeatable); see patron jobs list.")
+    ] = None,
+) -> None:
+    """Run every job now (or only the named ones): each does what is due by the clock, and catches up."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from server.jobs import run_jobs
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def on_progress(label: str, done: int, total: int | None) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done, total=total)
+
+        try:
+            outcomes = _with_db(lambda: run_jobs(only, on_progress=on_progress))
+        except ValueError as exc:
+            _fail(str(exc), 1)
+            return
+    for outcome in outcomes:
+        typer.echo(f"{outcome.name}\t{outcome.status}\t{outcome.seconds:.2f}s\t{outcome.summary}")
+    if any(outcome.status == "failed" for outcome in outcomes):
+        sys.exit(1)
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """List the jobs, how often patron serve runs them, and how their last run went."""
+    from server.jobs import registered
+    from server.models import JobState
+
+    async def states() -> dict[str, JobState]:
+        return {state.name: state for state in await JobState.all()}
+
+    known = _with_db(states)
+    for job in registered():
+        state = known.get(job.name)
+        last = state.last_finished_at.isoformat(timespec="seconds") if state and state.last_finished_at else "never"
+        status = state.last_status if state else "never"
+        every = _interval(job.every.total_seconds())
+        typer.echo(f"{job.name}\tevery {every}\tlast {last}\t{status}\t{job.description}")
+
+
+def _interval(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
 @partner_app.command("create")
 def partner_create(
     name: str,
@@ -161,18 +223,28 @@ def partner_revoke(name: str) -> None:
 
 
 @staff_app.command("grant")
-def staff_grant(email: str) -> None:
-    """Give a member the staff role."""
+def staff_grant(
+    email: str,
+    role: Annotated[
+        str, typer.Option("--role", help="staff (acts on the programme) or analyst (reads only).")
+    ] = "staff",
+) -> None:
+    """Give a member the staff role, or the read-only analyst role with --role analyst."""
     from server.accounts import set_role
     from server.models import Role
 
-    member = _with_db(lambda: set_role(email, Role.STAFF))
-    typer.echo(f"{member.email} is now staff.")
+    roles = {"staff": Role.STAFF, "analyst": Role.ANALYST}
+    chosen = roles.get(role.strip().lower())
+    if chosen is None:
+        _fail(f"--role must be staff or analyst (got {role!r})", 1)
+        return
+    member = _with_db(lambda: set_role(email, chosen))
+    typer.echo(f"{member.email} is now {'an analyst' if chosen is Role.ANALYST else 'staff'}.")
 
 
 @staff_app.command("revoke")
 def staff_revoke(email: str) -> None:
-    """Take the staff role away."""
+    """Take the staff or analyst role away: the account becomes a plain member."""
     from server.accounts import set_role
     from server.models import Role
 

@@ -179,21 +179,23 @@ async def test_the_servers_own_sweep_expires_lapsed_points_without_a_cron() -> N
     import asyncio
     from datetime import timedelta
 
-    from server.jobs.scheduler import sweep_forever
+    from server.jobs.scheduler import schedule_forever
 
     # Given points earned 14 months ago that nobody has touched since
     member = await new_member()
     await credit(member.id, 40, at=clock.now() - timedelta(days=430))
 
-    # When the server's periodic sweep runs once
-    sweeper = asyncio.create_task(sweep_forever(1))
+    # When the server's scheduler makes a pass
+    stop = asyncio.Event()
+    scheduler = asyncio.create_task(schedule_forever(1, stop))
     try:
-        for _ in range(100):
+        for _ in range(300):
             await asyncio.sleep(0.05)
             if await LedgerEntry.exists(member_id=member.id, kind=LedgerKind.EXPIRY):
                 break
     finally:
-        sweeper.cancel()
+        stop.set()
+        await asyncio.wait_for(scheduler, 10)
 
     # Then the lapsed points were written off and the balance shows it
     assert (await Member.get(id=member.id)).balance == 0

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from schema.accounts.types import Member, member_type
 from schema.errors import UserError, attempt
-from schema.permissions import is_staff, require_member
+from schema.permissions import is_reader, require_member
 from server import accounts
 from server.core.errors import DomainError
 from server.core.validation import normalise_email
@@ -67,10 +67,12 @@ class AccountQuery:
         member = info.context.member
         return member_type(member) if member else None
 
-    @strawberry.field(description="Look a member up by e-mail: staff, or a partner key with the members:read scope.")
+    @strawberry.field(
+        description="Look a member up by e-mail: staff and analysts, or a partner key with the members:read scope."
+    )
     async def member_by_email(self, info: Info, email: str) -> Member | None:
         partner = info.context.partner
-        allowed = is_staff(info) or (partner is not None and "members:read" in partner.scopes)
+        allowed = is_reader(info) or (partner is not None and "members:read" in partner.scopes)
         if not allowed:
             return None
         try:

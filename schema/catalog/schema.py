@@ -11,7 +11,7 @@ from strawberry.types import Info
 from schema.catalog.types import Benefit, BenefitConnection, BenefitEdge, Redemption, benefit_type
 from schema.errors import UserError, attempt
 from schema.pagination import by_offset, connection
-from schema.permissions import is_staff, require_member, require_partner, require_staff
+from schema.permissions import is_reader, require_member, require_partner, require_staff
 from schema.points.schema import decode_id
 from server import catalog
 from server.catalog import redemptions
@@ -95,13 +95,13 @@ class CatalogQuery:
             strawberry.argument(description="Staff only (ignored for others): also withdrawn and out-of-window ones."),
         ] = False,
     ) -> BenefitConnection:
-        query = catalog.catalog_query(category=category, include_inactive=include_inactive and is_staff(info))
+        query = catalog.catalog_query(category=category, include_inactive=include_inactive and is_reader(info))
         page = await by_offset(query, first, after, catalog.ORDERING)
         return connection(page, BenefitConnection, BenefitEdge, benefit_type)
 
     @strawberry.field(description="Any active benefit, also outside its availability window (staff: any benefit).")
     async def benefit(self, info: Info, slug: str) -> Benefit | None:
-        row = await catalog.benefit_by_slug(slug, staff=is_staff(info))
+        row = await catalog.benefit_by_slug(slug, staff=is_reader(info))
         return benefit_type(row) if row else None
 
 

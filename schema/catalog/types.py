@@ -92,9 +92,9 @@ class Benefit(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
-        from schema.permissions import is_staff
+        from schema.permissions import is_reader
 
-        staff = is_staff(info)
+        staff = is_reader(info)
         rows = {row.id: row for row in await BenefitRow.filter(id__in=[int(i) for i in node_ids])}
         return [
             benefit_type(rows[int(i)]) if int(i) in rows and (staff or rows[int(i)].active) else None

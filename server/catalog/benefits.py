@@ -20,10 +20,11 @@ from tortoise.expressions import Q
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
+from server.accounts import roles
 from server.core import clock
-from server.core.errors import DomainError, ErrorCode, invalid
+from server.core.errors import ErrorCode, invalid
 from server.core.validation import check_moment, check_text, encodable
-from server.models import Benefit, LedgerEntry, Member, Redemption, RedemptionStatus, Role
+from server.models import Benefit, LedgerEntry, Member, Redemption, RedemptionStatus
 from server.points.program import get_program
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -214,8 +215,7 @@ async def upsert_benefit(staff: Member, data: BenefitInput) -> Benefit:
     Every field is replaced (null stock means unlimited, null window means always), except
     ``active``: null keeps the current flag (a new benefit starts active).
     """
-    if staff.role is not Role.STAFF:
-        raise DomainError(ErrorCode.FORBIDDEN, "Only staff can change the catalog.", None)
+    roles.require_staff(staff)
     return await save_benefit(data)
 
 

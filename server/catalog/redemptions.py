@@ -19,14 +19,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from server.accounts import tokens
+from server.accounts import roles, tokens
 from server.accounts.partners import require_scope
 from server.catalog.benefits import blocking_reason, held_quantities
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode, invalid
 from server.core.validation import check_key, encodable
 from server.messages.notifications import notify
-from server.models import Benefit, LedgerKind, Member, Partner, Redemption, RedemptionStatus, Role
+from server.models import Benefit, LedgerKind, Member, Partner, Redemption, RedemptionStatus
 from server.points import ledger
 from server.points.ledger_text import Note
 
@@ -137,7 +137,7 @@ async def cancel_redemption(actor: Member, redemption_id: int) -> RedemptionResu
     found = await Redemption.get_or_none(id=redemption_id)
     if found is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such redemption.", "redemptionId")
-    if found.member_id != actor.id and actor.role is not Role.STAFF:
+    if found.member_id != actor.id and not roles.can_act(actor):
         raise DomainError(ErrorCode.FORBIDDEN, "Only the member who redeemed it (or staff) can cancel it.", None)
     async with in_transaction():
         member = await ledger.lock_member(found.member_id)

@@ -1,7 +1,8 @@
 """The current time, in one place: every stored time is UTC and aware.
 
 Tests move time forward with :func:`travel` to exercise streaks, month ends and expiry
-without sleeping.
+without sleeping. ``PATRON_CLOCK_OFFSET`` shifts the whole process (see :func:`shift`) to
+rehearse the calendar on a staging copy.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ _offset = timedelta(0)
 
 def now() -> datetime:
     return datetime.now(UTC) + _offset
+
+
+def shift(offset: timedelta) -> None:
+    """Run the whole process ``offset`` away from the wall clock (``PATRON_CLOCK_OFFSET``)."""
+    global _offset
+    _offset = offset
 
 
 @contextmanager

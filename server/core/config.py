@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
@@ -30,7 +31,9 @@ class Settings:
     program_path: Path | None
     base_url: str
     var_dir: Path
-    lifecycle_interval: int = 3600
+    jobs_interval: int = 60
+    outbox_interval: float = 2.0
+    clock_offset: timedelta = timedelta(0)
 
     @property
     def production(self) -> bool:
@@ -78,14 +81,53 @@ def _secret_key(environ: dict[str, str], env: str, var_dir: Path) -> str:
         return key
 
 
-def _lifecycle_interval(environ: dict[str, str], env: str) -> int:
-    """Seconds between lifecycle sweeps inside ``patron serve`` (0 turns them off; off in tests)."""
-    raw = environ.get("PATRON_LIFECYCLE_INTERVAL", "").strip()
+def _jobs_interval(environ: dict[str, str], env: str) -> int:
+    """Seconds between the scheduler's passes inside ``patron serve`` (0 turns it off; off in tests).
+
+    ``PATRON_LIFECYCLE_INTERVAL`` is the older name of the same setting and is still read.
+    """
+    for name in ("PATRON_JOBS_INTERVAL", "PATRON_LIFECYCLE_INTERVAL"):
+        raw = environ.get(name, "").strip()
+        if raw:
+            if not raw.isdigit():
+                raise ConfigError(f"{name} must be a whole number of seconds (got {raw!r})")
+            return int(raw)
+    return 0 if env == "test" else 60
+
+
+def _outbox_interval(environ: dict[str, str]) -> float:
+    """Seconds between the outbox sender's passes in ``patron serve`` (0 turns it off)."""
+    raw = environ.get("PATRON_OUTBOX_INTERVAL", "").strip()
     if not raw:
-        return 0 if env == "test" else 3600
-    if not raw.isdigit():
-        raise ConfigError(f"PATRON_LIFECYCLE_INTERVAL must be a whole number of seconds (got {raw!r})")
-    return int(raw)
+        return 2.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 3600:
+        raise ConfigError(f"PATRON_OUTBOX_INTERVAL must be a number of seconds from 0 to 3600 (got {raw!r})")
+    return value
+
+
+def _clock_offset(environ: dict[str, str], env: str) -> timedelta:
+    """``PATRON_CLOCK_OFFSET``: shift the whole app's clock to rehearse the calendar on a staging copy."""
+    import isodate
+
+    raw = environ.get("PATRON_CLOCK_OFFSET", "").strip()
+    if not raw:
+        return timedelta(0)
+    if env == "production":
+        raise ConfigError("PATRON_CLOCK_OFFSET must not be set when PATRON_ENV=production")
+    try:
+        offset = isodate.parse_duration(raw)
+    except (isodate.ISO8601Error, ValueError):
+        offset = None
+    if not isinstance(offset, timedelta):  # years and months have no fixed length
+        raise ConfigError(
+            f"PATRON_CLOCK_OFFSET must be a signed ISO-8601 duration in weeks, days or hours, "
+            f"such as P400D or -PT6H (got {raw!r})"
+        )
+    return offset
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -109,7 +151,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         program_path=program_path,
         base_url=base_url,
         var_dir=var_dir,
-        lifecycle_interval=_lifecycle_interval(environ, env),
+        jobs_interval=_jobs_interval(environ, env),
+        outbox_interval=_outbox_interval(environ),
+        clock_offset=_clock_offset(environ, env),
     )
 
 

@@ -1,29 +1,33 @@
-"""The lifecycle sweep inside ``patron serve``: lapsed points expire without an external cron.
+"""The scheduler inside ``patron serve``: runs each due job, about every ``PATRON_JOBS_INTERVAL``.
 
-Every worker runs the sweep; that is safe because each member is handled under their own lock
-and warnings are de-duplicated, and a random start offset keeps workers from sweeping at once.
+Every worker runs the loop; the lease in the database makes each run happen once. A random
+start delay keeps workers that start together from all asking at the same moment. On shutdown
+the running job stops at its next batch boundary (``ctx.checkpoint()``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 
-from server.points.lifecycle import run_lifecycle
+from server.jobs.runner import holder_name, run_due
 
-log = logging.getLogger("patron.lifecycle")
+log = logging.getLogger("patron.jobs")
 
 
-async def sweep_forever(interval: int) -> None:
-    """Run the lifecycle every ``interval`` seconds until cancelled; a failed sweep is logged and retried."""
-    await asyncio.sleep(random.uniform(1, min(60, interval)))
-    while True:
+async def schedule_forever(interval: float, stop: asyncio.Event) -> None:
+    """Run due jobs every ``interval`` seconds until ``stop`` is set; a failed pass is logged and retried."""
+    holder = holder_name()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), random.uniform(1, min(10, interval)))
+    while not stop.is_set():
         try:
-            for line in await run_lifecycle():
-                log.info("lifecycle: %s", line)
+            await run_due(holder=holder, stop=stop)
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("lifecycle sweep failed; retrying in %s s", interval)
-        await asyncio.sleep(interval)
+            log.exception("scheduler pass failed; retrying in %s s", interval)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)

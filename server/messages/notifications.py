@@ -93,6 +93,21 @@ async def notify(
     )
 
 
+async def notify_staff(kind: str, params: dict[str, Any] | None = None, *, dedupe_key: str | None = None) -> int:
+    """Notify every staff member (escalated tickets, disabled webhook endpoints…); returns how many.
+
+    Analysts are left out: these notices ask someone to act. With ``dedupe_key``, each staff
+    member gets at most one notice per key, so a job that re-runs does not repeat it.
+    """
+    from server.models import Member, Role
+
+    staff_ids = await Member.filter(role=Role.STAFF).values_list("id", flat=True)
+    made = 0
+    for member_id in staff_ids:
+        made += await notify(member_id, kind, params, dedupe_key=dedupe_key) is not None
+    return made
+
+
 async def mark_read(member_id: int, ids: list[int] | None = None) -> int:
     """Mark the member's notifications (all unread ones when ``ids`` is None) read."""
     query = Notification.filter(member_id=member_id, read_at__isnull=True)

@@ -1,15 +1,20 @@
 """Every ORM model of Patron, gathered so that Tortoise discovers them as one app."""
 
 from server.models.accounts import AuthToken, LoginThrottle, Member, Role
+from server.models.audit import AuditEntry
 from server.models.catalog import Benefit, Redemption, RedemptionStatus
 from server.models.checkins import CheckIn
+from server.models.insight import LifecycleStage, MemberInsight, RfmSegment
+from server.models.jobs import JobState
 from server.models.ledger import IdempotencyRecord, LedgerEntry, LedgerKind, PointsAllocation
 from server.models.notifications import Notification
+from server.models.outbox import OutboxMessage, OutboxStatus
 from server.models.partners import Partner, Purchase, PurchaseSubject
 from server.models.referrals import Referral, ReferralInvite, ReferralStatus
 from server.models.reviews import Review, ReviewStatus, ReviewVote
 
 __all__ = [
+    "AuditEntry",
     "AuthToken",
     "Benefit",
     "CheckIn",
@@ -32,4 +37,10 @@ __all__ = [
     "ReviewStatus",
     "ReviewVote",
     "Role",
+    "JobState",
+    "LifecycleStage",
+    "MemberInsight",
+    "OutboxMessage",
+    "OutboxStatus",
+    "RfmSegment",
 ]

@@ -11,6 +11,7 @@ from tortoise.models import Model
 class Role(str, enum.Enum):
     MEMBER = "MEMBER"
     STAFF = "STAFF"
+    ANALYST = "ANALYST"  # read-only staff: sees everything staff see, changes nothing
 
 
 class Member(Model):

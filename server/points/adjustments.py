@@ -7,10 +7,11 @@ import logging
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from server.accounts import roles
 from server.core import idempotency
 from server.core.errors import DomainError, ErrorCode, invalid
 from server.core.validation import check_key, check_text
-from server.models import LedgerEntry, LedgerKind, Member, Role
+from server.models import LedgerEntry, LedgerKind, Member
 from server.points import ledger
 from server.points.ledger_text import Note
 
@@ -44,8 +45,7 @@ async def adjust_points(staff: Member, member_id: int, delta: int, reason: str, 
     The key is global (not per staff member) so that two back-office screens retrying the same
     correction cannot apply it twice.
     """
-    if staff.role is not Role.STAFF:
-        raise DomainError(ErrorCode.FORBIDDEN, "Only staff can adjust points.", None)
+    roles.require_staff(staff)
     key = check_key(key, "idempotencyKey")
     reason = check_text(reason, "reason", max_length=200)
     if delta == 0 or abs(delta) > MAX_DELTA:

@@ -1,7 +1,8 @@
 """Daily lifecycle: expire lapsed points, warn about points expiring soon, re-evaluate tiers.
 
 Each member is handled in their own short transaction under their lock, so the sweep never
-holds up members' own requests for long and can be re-run safely at any time.
+holds up members' own requests for long and can be re-run safely at any time. The scheduler
+runs these as jobs (``server.points.jobs``); ``patron lifecycle`` runs all three at once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from tortoise.transactions import in_transaction
 
 from server.core import clock
+from server.jobs import JobContext
 from server.messages import notifications
 from server.models import LedgerEntry, Member, Purchase
 from server.points import ledger, tiers
@@ -19,19 +21,30 @@ from server.points.program import get_program
 WARN_WITHIN = timedelta(days=30)
 
 
-async def expire_all(at: datetime) -> int:
+BATCH = 500  # members between checkpoints: a shutdown waits for at most one batch
+
+
+async def _checkpoint(ctx: JobContext | None, done: int, total: int) -> None:
+    if ctx is not None and done % BATCH == 0:
+        ctx.progress(done, total)
+        await ctx.checkpoint()
+
+
+async def expire_all(at: datetime, ctx: JobContext | None = None) -> int:
     """Expire every lapsed lot; returns the number of members touched."""
     member_ids = (
         await LedgerEntry.filter(remaining__gt=0, expires_at__lte=at).distinct().values_list("member_id", flat=True)
     )
-    for member_id in sorted(set(member_ids)):
+    due = sorted(set(member_ids))
+    for done, member_id in enumerate(due):
+        await _checkpoint(ctx, done, len(due))
         async with in_transaction():
             member = await ledger.lock_member(member_id)
             await ledger.expire_due(member, at)
-    return len(set(member_ids))
+    return len(due)
 
 
-async def warn_expiring(at: datetime) -> int:
+async def warn_expiring(at: datetime, ctx: JobContext | None = None) -> int:
     """One POINTS_EXPIRING notification per member and expiry day, 30 days ahead."""
     lots = (
         await LedgerEntry.filter(remaining__gt=0, expires_at__gt=at, expires_at__lte=at + WARN_WITHIN)
@@ -42,7 +55,8 @@ async def warn_expiring(at: datetime) -> int:
         day = ledger.expires_on(lot["expires_at"]).isoformat()
         batches[(lot["member_id"], day)] = batches.get((lot["member_id"], day), 0) + lot["remaining"]
     sent = 0
-    for (member_id, day), points in sorted(batches.items()):
+    for done, ((member_id, day), points) in enumerate(sorted(batches.items())):
+        await _checkpoint(ctx, done, len(batches))
         async with in_transaction():
             await ledger.lock_member(member_id)
             made = await notifications.notify(
@@ -52,7 +66,7 @@ async def warn_expiring(at: datetime) -> int:
     return sent
 
 
-async def reevaluate_tiers(at: datetime) -> int:
+async def reevaluate_tiers(at: datetime, ctx: JobContext | None = None) -> int:
     """Apply upgrades and, after retention, downgrades; returns how many members changed tier.
 
     Besides everyone above the base tier, members who bought within the window are checked:
@@ -64,7 +78,9 @@ async def reevaluate_tiers(at: datetime) -> int:
     start = datetime.combine(tiers.window_start(at.astimezone(UTC).date()), time(0), tzinfo=UTC)
     buyers = await Purchase.filter(occurred_at__gte=start).distinct().values_list("member_id", flat=True)
     changed = 0
-    for member_id in sorted(set(above_base) | set(buyers)):
+    candidates = sorted(set(above_base) | set(buyers))
+    for done, member_id in enumerate(candidates):
+        await _checkpoint(ctx, done, len(candidates))
         async with in_transaction():
             member = await ledger.lock_member(member_id)
             changed += (await tiers.reevaluate(member, at)) is not None

@@ -19,11 +19,12 @@ from tortoise.expressions import F
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from server.accounts import roles
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode, invalid
 from server.core.validation import check_encodable, check_text, encodable
 from server.messages import notifications
-from server.models import LedgerKind, Member, PurchaseSubject, Review, ReviewStatus, ReviewVote, Role
+from server.models import LedgerKind, Member, PurchaseSubject, Review, ReviewStatus, ReviewVote
 from server.points import ledger
 from server.points.ledger_text import Note
 from server.points.program import get_program
@@ -105,7 +106,7 @@ async def submit_review(member: Member, draft: ReviewDraft) -> Review:
 def can_see(review: Review, viewer: Member | None) -> bool:
     if review.status is ReviewStatus.PUBLISHED:
         return True
-    return viewer is not None and (viewer.id == review.member_id or viewer.role is Role.STAFF)
+    return viewer is not None and (viewer.id == review.member_id or roles.can_read(viewer))
 
 
 async def visible_review(review_id: int, viewer: Member | None) -> Review:
@@ -125,8 +126,7 @@ def _points_params(points: int) -> dict[str, object]:
 
 async def moderate(staff: Member, review_id: int, publish: bool) -> Review:
     """Publish or reject; the same decision twice changes nothing (a double click is harmless)."""
-    if staff.role is not Role.STAFF:
-        raise DomainError(ErrorCode.FORBIDDEN, "Only staff can moderate reviews.", None)
+    roles.require_staff(staff)
     found = await Review.get_or_none(id=review_id)
     if found is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such review.", "reviewId")

@@ -1,0 +1,1 @@
+"""Console pages; every module here is imported by ``portal.routing.collect``."""

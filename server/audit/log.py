@@ -1,0 +1,98 @@
+"""Writing and reading the audit trail.
+
+:func:`record` must be called inside the transaction of the change it describes, so the trail
+never shows a change that was rolled back and never misses one that committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from tortoise.queryset import QuerySet
+
+from server.core import clock
+from server.models import Member
+from server.models.audit import AuditEntry
+
+# Known kinds of staff action, for the console's filter. Domains add theirs here as they grow.
+ACTIONS: dict[str, str] = {
+    "points.adjust": "Points adjusted",
+    "benefit.create": "Benefit created",
+    "benefit.update": "Benefit changed",
+    "review.publish": "Review published",
+    "review.reject": "Review rejected",
+    "member.tier_override": "Tier overridden",
+    "member.birthday_correct": "Birthday corrected",
+    "role.grant": "Role changed",
+}
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copies of what services hand in (dates, decimals, enums)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+async def record(
+    actor: Member | None,
+    action: str,
+    *,
+    target_type: str,
+    target_id: int | str,
+    member_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append one entry. ``actor`` None means the system or the CLI (shown as "system")."""
+    return await AuditEntry.create(
+        actor_id=actor.id if actor else None,
+        actor_email=actor.email if actor else "system",
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        member_id=member_id,
+        before=_plain(before) if before is not None else None,
+        after=_plain(after) if after is not None else None,
+        reason=reason,
+        created_at=clock.now(),
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor_id: int | None = None
+    action: str | None = None
+    member_id: int | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+
+
+def entries(where: AuditFilter | None = None) -> QuerySet[AuditEntry]:
+    """Entries matching ``where``, newest first (callers page it)."""
+    query = AuditEntry.all()
+    if where is not None:
+        if where.actor_id is not None:
+            query = query.filter(actor_id=where.actor_id)
+        if where.action:
+            query = query.filter(action=where.action)
+        if where.member_id is not None:
+            query = query.filter(member_id=where.member_id)
+        if where.target_type:
+            query = query.filter(target_type=where.target_type)
+        if where.target_id is not None:
+            query = query.filter(target_id=where.target_id)
+    return query.order_by("-created_at", "-id")
