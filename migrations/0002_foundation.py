@@ -96,4 +96,14 @@ class Migration(migrations.Migration):
             name='role',
             field=fields.CharEnumField(default=Role.MEMBER, description='MEMBER: MEMBER\nSTAFF: STAFF\nANALYST: ANALYST', enum_type=Role, max_length=16),
         ),
+        ops.AddField(
+            model_name='Member',
+            name='birthday_set_at',
+            field=fields.DatetimeField(null=True, description='When the birthday was last set or corrected', auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
+            model_name='Member',
+            name='tier_override_until',
+            field=fields.DateField(null=True, description='A staff override holds the tier until this day'),
+        ),
     ]

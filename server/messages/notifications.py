@@ -58,6 +58,27 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# What kind of message each notification is, which decides whether it is also e-mailed:
+# "account" (always e-mailed), "service" (e-mailed unless the member turned service e-mail off),
+# "marketing" (e-mailed only with the member's consent), "inbox" (in the portal only).
+# A kind missing here is "inbox". Every kind added to MESSAGES should be listed.
+CATEGORIES: dict[str, str] = {
+    "TIER_UPGRADE": "service",
+    "TIER_DOWNGRADE": "service",
+    "REFERRAL_REWARDED": "inbox",
+    "REFEREE_REWARDED": "inbox",
+    "REVIEW_PUBLISHED": "inbox",
+    "REVIEW_REJECTED": "inbox",
+    "REDEMPTION_ISSUED": "inbox",
+    "REDEMPTION_CANCELLED": "inbox",
+    "POINTS_EXPIRING": "service",
+}
+
+
+def category(kind: str) -> str:
+    return CATEGORIES.get(kind, "inbox")
+
+
 class _Defaults(dict):
     def __missing__(self, key: str) -> str:
         # A zh-CN template may name e.g. tier_name_zh; fall back to the plain value.
