@@ -10,6 +10,7 @@ import functools
 import logging
 import re
 from pathlib import Path
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -45,6 +46,7 @@ from schema.referrals import types as referral_types
 from schema.referrals.schema import ReferralMutation
 from schema.reviews import types as review_types
 from schema.reviews.schema import ReviewMutation, ReviewQuery
+from schema.scalars import SCALAR_MAP
 
 log = logging.getLogger("patron.graphql")
 
@@ -67,9 +69,12 @@ NODE_TYPES: dict[str, type[relay.Node]] = {
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field
-    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
-        """Any object by its global id, if the caller may see it (null otherwise)."""
+    @strawberry.field(description="Any object by its global id, if the caller may see it (null otherwise).")
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id this API returned.")],
+    ) -> relay.Node | None:
         try:
             gid = relay.GlobalID.from_id(id)
         except Exception:
@@ -101,6 +106,12 @@ Mutation = merge_types(
         PointsMutation,
         NotificationMutation,
     ),
+)
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What a caller may read. Fields a caller may not see answer null or an empty list, never someone else's data."
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What a caller may change. A refusal is a userError with a code in the payload, never a half-applied change."
 )
 
 
@@ -171,7 +182,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
         mutation=Mutation,
         types=list(NODE_TYPES.values()),
         extensions=extensions,
-        config=StrawberryConfig(disable_field_suggestions=production),
+        config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALAR_MAP),
     )
 
 

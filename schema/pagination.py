@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -19,6 +19,32 @@ from strawberry.relay import PageInfo
 MAX_PAGE = 100
 MAX_CURSOR = 2**62
 T = TypeVar("T")
+
+# The paging arguments every connection field takes, described once. A bad value is a GraphQL
+# error (not a userError: queries have no payload) whose extensions carry the code and argument.
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"How many to return, 0 to {MAX_PAGE} (0 answers only totalCount and pageInfo). "
+        "Outside that range the answer is a GraphQL error with extensions.code INVALID_INPUT and "
+        'extensions.field "first".'
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Continue after this cursor: an edge's cursor or pageInfo.endCursor from this same "
+        "connection. Any other text is a GraphQL error with extensions.code INVALID_INPUT and "
+        'extensions.field "after".'
+    ),
+]
+
+# What every connection and edge type says about its fields.
+EDGES = "This page's items, each with its cursor."
+PAGE_INFO = "Where this page sits: pass endCursor as `after` for the next page."
+TOTAL_COUNT = "How many items the whole list holds, across all pages."
+CURSOR = "Opaque position of this item: pass it as `after` to continue after it."
+NODE = "The item."
 
 
 @dataclass
@@ -43,15 +69,20 @@ def decode_cursor(kind: str, cursor: str | None) -> int | None:
             raise ValueError(prefix)
         return int(value)
     except (ValueError, UnicodeDecodeError):
-        raise GraphQLError("Invalid cursor: pass an endCursor this API returned.") from None
+        raise paging_error("after", "Invalid cursor: pass an endCursor this API returned.") from None
 
 
 def page_size(first: int | None) -> int:
     if first is None:
         return 20
-    if first < 0:
-        raise GraphQLError("`first` must be 0 or more.")
-    return min(first, MAX_PAGE)
+    if not 0 <= first <= MAX_PAGE:
+        raise paging_error("first", f"`first` must be between 0 and {MAX_PAGE}.")
+    return first
+
+
+def paging_error(argument: str, message: str) -> GraphQLError:
+    """A refused paging argument: a GraphQL error with the code and argument in its extensions."""
+    return GraphQLError(message, extensions={"code": "INVALID_INPUT", "field": argument})
 
 
 async def newest_first(queryset: Any, first: int | None, after: str | None) -> Page:
@@ -117,4 +148,14 @@ def empty(conn_cls: Any) -> Any:
     )
 
 
-__all__ = ["PageInfo", "Page", "connection", "newest_first", "by_offset", "empty", "strawberry"]
+__all__ = [
+    "After",
+    "First",
+    "PageInfo",
+    "Page",
+    "connection",
+    "newest_first",
+    "by_offset",
+    "empty",
+    "strawberry",
+]

@@ -3,57 +3,67 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from schema.accounts.types import Member, member_type
-from schema.errors import UserError, attempt
+from schema.errors import USER_ERRORS, UserError, attempt
 from schema.permissions import is_reader, require_member
 from server import accounts
 from server.core.errors import DomainError
 from server.core.validation import normalise_email
 from server.models import Member as MemberRow
 
+DISPLAY_NAME = (
+    "The name other members see (masked, such as 'Li W.'): 1 to 80 characters, without control, "
+    "invisible or direction-changing characters; stored in Unicode NFC."
+)
+TIMEZONE = "IANA time-zone name, such as Asia/Shanghai; check-in days follow it."
+LOCALE = "The member's language: en or zh-CN. Messages and notifications follow it."
 
-@strawberry.input
+
+@strawberry.input(description="A new member's account.")
 class SignUpInput:
-    email: str
-    password: str
-    display_name: str
+    email: str = strawberry.field(
+        description="The member's e-mail address, used to log in; compared case-insensitively."
+    )
+    password: str = strawberry.field(description="At least 10 characters.")
+    display_name: str = strawberry.field(description=DISPLAY_NAME)
     referral_code: str | None = strawberry.field(
         default=None, description="A member's share code or a partner's invite code."
     )
-    birthday: date | None = None
-    timezone: str | None = None
-    locale: str | None = None
+    birthday: date | None = strawberry.field(default=None, description="The member's date of birth, if given.")
+    timezone: str | None = strawberry.field(default=None, description=TIMEZONE + " Default: Asia/Shanghai.")
+    locale: str | None = strawberry.field(default=None, description=LOCALE + " Default: en.")
 
 
-@strawberry.input
+@strawberry.input(description="Changes to the viewer's profile; a null field stays as it is.")
 class UpdateProfileInput:
-    display_name: str | None = None
-    birthday: date | None = None
-    timezone: str | None = None
-    locale: str | None = None
+    display_name: str | None = strawberry.field(default=None, description=DISPLAY_NAME)
+    birthday: date | None = strawberry.field(default=None, description="The member's date of birth.")
+    timezone: str | None = strawberry.field(default=None, description=TIMEZONE)
+    locale: str | None = strawberry.field(default=None, description=LOCALE)
 
 
-@strawberry.type
+@strawberry.type(description="The answer to signUp and logIn.")
 class AuthPayload:
-    member: Member | None
+    member: Member | None = strawberry.field(description="The signed-in member; null on failure.")
     token: str | None = strawberry.field(description="Bearer token for API clients; null on failure.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The answer to logOut.")
 class LogOutPayload:
-    ok: bool
-    user_errors: list[UserError]
+    ok: bool = strawberry.field(description="True when the token or session was revoked.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The answer to a mutation that changes a member.")
 class MemberPayload:
-    member: Member | None
-    user_errors: list[UserError]
+    member: Member | None = strawberry.field(description="The member as changed; null on failure.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
 
 def _auth_failed(errors: list[UserError]) -> AuthPayload:
@@ -70,7 +80,9 @@ class AccountQuery:
     @strawberry.field(
         description="Look a member up by e-mail: staff and analysts, or a partner key with the members:read scope."
     )
-    async def member_by_email(self, info: Info, email: str) -> Member | None:
+    async def member_by_email(
+        self, info: Info, email: Annotated[str, strawberry.argument(description="The member's e-mail address.")]
+    ) -> Member | None:
         partner = info.context.partner
         allowed = is_reader(info) or (partner is not None and "members:read" in partner.scopes)
         if not allowed:
@@ -85,8 +97,10 @@ class AccountQuery:
 
 @strawberry.type
 class AccountMutation:
-    @strawberry.mutation
-    async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
+    @strawberry.mutation(description="Create a member account and sign it in: the answer carries a bearer token.")
+    async def sign_up(
+        self, info: Info, input: Annotated[SignUpInput, strawberry.argument(description="The new account.")]
+    ) -> AuthPayload:
         async def action() -> AuthPayload:
             member, token = await accounts.sign_up(
                 accounts.SignUp(
@@ -104,8 +118,16 @@ class AccountMutation:
 
         return await attempt(action, _auth_failed, info.context.locale)
 
-    @strawberry.mutation
-    async def log_in(self, info: Info, email: str, password: str) -> AuthPayload:
+    @strawberry.mutation(
+        description="Exchange e-mail and password for a bearer token (valid 30 days). Repeated failures for "
+        "one address are slowed down (RATE_LIMITED)."
+    )
+    async def log_in(
+        self,
+        info: Info,
+        email: Annotated[str, strawberry.argument(description="The member's e-mail address.")],
+        password: Annotated[str, strawberry.argument(description="The member's password.")],
+    ) -> AuthPayload:
         async def action() -> AuthPayload:
             member, token = await accounts.log_in(email, password)
             info.context.member = member
@@ -113,7 +135,7 @@ class AccountMutation:
 
         return await attempt(action, _auth_failed, info.context.locale)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Revoke the bearer token (or portal session) this request used.")
     async def log_out(self, info: Info) -> LogOutPayload:
         async def action() -> LogOutPayload:
             require_member(info)
@@ -126,8 +148,10 @@ class AccountMutation:
 
         return await attempt(action, lambda errors: LogOutPayload(ok=False, user_errors=errors), info.context.locale)
 
-    @strawberry.mutation
-    async def update_profile(self, info: Info, input: UpdateProfileInput) -> MemberPayload:
+    @strawberry.mutation(description="Change the viewer's display name, birthday, time zone or language.")
+    async def update_profile(
+        self, info: Info, input: Annotated[UpdateProfileInput, strawberry.argument(description="What to change.")]
+    ) -> MemberPayload:
         async def action() -> MemberPayload:
             member = require_member(info)
             await accounts.update_profile(

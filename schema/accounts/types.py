@@ -12,7 +12,8 @@ from strawberry.types import Info
 
 from schema.checkins.types import CheckInStatus, status_type
 from schema.dataloaders import batch
-from schema.pagination import empty
+from schema.enums import described_enum
+from schema.pagination import After, First, empty
 from schema.permissions import can_see_member
 from schema.points.types import PointsAccount
 from schema.program.types import Tier, tier_type
@@ -27,18 +28,29 @@ if TYPE_CHECKING:
     from schema.referrals.types import ReferralProfile
     from schema.reviews.types import ReviewConnection
 
-Role = strawberry.enum(DomainRole, name="Role")
+Role = described_enum(
+    DomainRole,
+    name="Role",
+    description="What a member may do beyond their own account.",
+    values={
+        "MEMBER": "A programme member: sees and changes only their own data.",
+        "STAFF": "The loyalty team: moderates reviews, manages the catalog, adjusts points, looks members up.",
+        "ANALYST": (
+            "Read-only staff: sees members, segments, KPIs, campaigns, tickets and the audit log; changes nothing."
+        ),
+    },
+)
 
 
-@strawberry.type
+@strawberry.type(description="Where the member stands against the tiers over the current window.")
 class TierProgress:
-    current: Tier
+    current: Tier = strawberry.field(description="The tier the member holds now.")
     next: Tier | None = strawberry.field(description="Null at the top tier.")
     qualifying_points: int = strawberry.field(description="Qualifying points earned within the current window.")
     points_to_next: int = strawberry.field(description="0 at the top tier.")
     percent_to_next: float = strawberry.field(description="0 to 100.")
-    window_start: date
-    window_end: date
+    window_start: date = strawberry.field(description="First day of the window qualifying points are counted over.")
+    window_end: date = strawberry.field(description="Last day of that window (today).")
     retained_until: date | None = strawberry.field(
         description="The current tier is kept at least until this date, whatever happens to qualifying points."
     )
@@ -50,28 +62,28 @@ async def load_qualifying(member_ids: Sequence[int]) -> list[int]:
     return [totals[member_id] for member_id in member_ids]
 
 
-@strawberry.type
+@strawberry.type(description="A programme member: their account, points, tier and activity.")
 class Member(relay.Node):
     row_id: relay.NodeID[int]
     row: strawberry.Private[MemberRow]
 
-    @strawberry.field
+    @strawberry.field(description="The member's e-mail address (lower-cased); they log in with it.")
     def email(self) -> str:
         return self.row.email
 
-    @strawberry.field
+    @strawberry.field(description="The name the member chose; others see it masked, such as 'Li W.'.")
     def display_name(self) -> str:
         return self.row.display_name
 
-    @strawberry.field
+    @strawberry.field(description="MEMBER, STAFF for the loyalty team, or ANALYST for its read-only members.")
     def role(self) -> Role:
         return self.row.role
 
-    @strawberry.field
+    @strawberry.field(description="When the member signed up.")
     def joined_at(self) -> datetime:
         return self.row.joined_at
 
-    @strawberry.field
+    @strawberry.field(description="The member's date of birth; null when not given.")
     def birthday(self) -> date | None:
         return self.row.birthday
 
@@ -83,13 +95,13 @@ class Member(relay.Node):
     def locale(self) -> str:
         return self.row.locale
 
-    @strawberry.field
+    @strawberry.field(description="The tier the member holds now.")
     def tier(self, info: Info) -> Tier:
         from server.points.program import get_program
 
         return tier_type(get_program().tier(self.row.tier_code), info)
 
-    @strawberry.field
+    @strawberry.field(description="Qualifying points and what the next tier still needs.")
     async def tier_progress(self, info: Info) -> TierProgress:
         qualifying = await info.context.loaders.load("tiers.qualifying", self.row.id)
         p = tiers.progress(self.row, qualifying)
@@ -104,24 +116,24 @@ class Member(relay.Node):
             retained_until=p.retained_until,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Balance, lifetime totals, expiring points and the ledger.")
     def points(self) -> PointsAccount:
         return PointsAccount(member=self.row)
 
-    @strawberry.field
+    @strawberry.field(description="Today's check-in and the current streak.")
     async def check_in(self, info: Info) -> CheckInStatus:
         last = await info.context.loaders.load("checkins.last", self.row.id)
         return status_type(checkins.status_from(self.row, last))
 
-    @strawberry.field
+    @strawberry.field(description="The member's share code and the friends who signed up with it.")
     async def referral(self, info: Info) -> Annotated[ReferralProfile, strawberry.lazy("schema.referrals.types")]:
         from schema.referrals.types import referral_profile
 
         return await referral_profile(self.row, info)
 
-    @strawberry.field
+    @strawberry.field(description="The member's redemptions (vouchers), newest first; empty for anyone else.")
     async def redemptions(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> Annotated[RedemptionConnection, strawberry.lazy("schema.catalog.types")]:
         from schema.catalog.types import RedemptionConnection, member_redemptions
 
@@ -129,9 +141,9 @@ class Member(relay.Node):
             return empty(RedemptionConnection)
         return await member_redemptions(self.row, info, first, after)
 
-    @strawberry.field
+    @strawberry.field(description="The member's own reviews in every status, newest first; empty for anyone else.")
     async def reviews(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> Annotated[ReviewConnection, strawberry.lazy("schema.reviews.types")]:
         from schema.reviews.types import ReviewConnection, member_reviews
 
@@ -139,9 +151,15 @@ class Member(relay.Node):
             return empty(ReviewConnection)
         return await member_reviews(self.row, info, first, after)
 
-    @strawberry.field
+    @strawberry.field(description="The member's notifications, newest first; empty for anyone else.")
     async def notifications(
-        self, info: Info, first: int | None = 20, after: str | None = None, unread_only: bool | None = False
+        self,
+        info: Info,
+        first: First = 20,
+        after: After = None,
+        unread_only: Annotated[
+            bool | None, strawberry.argument(description="Only notifications not yet read.")
+        ] = False,
     ) -> Annotated[NotificationConnection, strawberry.lazy("schema.notifications.types")]:
         from schema.notifications.types import NotificationConnection, member_notifications
 

@@ -9,8 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from schema.catalog.types import Benefit, BenefitConnection, BenefitEdge, Redemption, benefit_type
-from schema.errors import UserError, attempt
-from schema.pagination import by_offset, connection
+from schema.errors import USER_ERRORS, UserError, attempt
+from schema.pagination import After, First, by_offset, connection
 from schema.permissions import is_reader, require_member, require_partner, require_staff
 from schema.points.schema import decode_id
 from server import catalog
@@ -23,22 +23,28 @@ if TYPE_CHECKING:
 MemberType = Annotated["Member", strawberry.lazy("schema.accounts.types")]
 
 
-@strawberry.input
+@strawberry.input(description="A benefit to create, or the new state of the one with the same slug.")
 class BenefitInput:
-    slug: str
-    title: str
-    description: str | None = None
-    category: str
-    points_cost: int
+    slug: str = strawberry.field(
+        description="Stable key: lower-case letters, digits and hyphens; it names the benefit."
+    )
+    title: str = strawberry.field(
+        description="Name members see: without control, invisible or direction-changing characters; stored in NFC."
+    )
+    description: str | None = strawberry.field(default=None, description="What the benefit gives; may be empty.")
+    category: str = strawberry.field(description="Catalog section, such as dining or travel.")
+    points_cost: int = strawberry.field(description="Points one unit costs; at least 1.")
     min_tier_code: str | None = strawberry.field(
         default=None, description="Code of the lowest tier that may redeem it; null for every tier."
     )
     stock: int | None = strawberry.field(
         default=None, description="Total units; null for unlimited. Remaining = stock - units issued and not cancelled."
     )
-    per_member_limit: int | None = None
-    available_from: datetime | None = None
-    available_until: datetime | None = None
+    per_member_limit: int | None = strawberry.field(
+        default=None, description="Most units one member may hold (issued or used); null for unlimited."
+    )
+    available_from: datetime | None = strawberry.field(default=None, description="Redeemable from; null: no start.")
+    available_until: datetime | None = strawberry.field(default=None, description="Redeemable until; null: no end.")
     active: bool | None = strawberry.field(
         default=None, description="Null keeps the current flag (a new benefit starts active)."
     )
@@ -50,20 +56,22 @@ class BenefitInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The answer to a mutation on a redemption.")
 class RedemptionPayload:
-    redemption: Redemption | None
-    member: MemberType | None
-    user_errors: list[UserError]
+    redemption: Redemption | None = strawberry.field(description="The redemption as it now stands; null on failure.")
+    member: MemberType | None = strawberry.field(
+        description="The member with their new balance; null on failure and for partners."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
     replayed: bool = strawberry.field(
         default=False, description="True when an idempotency key repeated an earlier request: nothing more was spent."
     )
 
 
-@strawberry.type
+@strawberry.type(description="The answer to upsertBenefit.")
 class BenefitPayload:
-    benefit: Benefit | None
-    user_errors: list[UserError]
+    benefit: Benefit | None = strawberry.field(description="The benefit as saved; null on failure.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
 
 def _redemption_payload(result: RedemptionResult, *, with_member: bool = True) -> RedemptionPayload:
@@ -87,9 +95,9 @@ class CatalogQuery:
     async def benefits(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        category: str | None = None,
+        first: First = 20,
+        after: After = None,
+        category: Annotated[str | None, strawberry.argument(description="Only this catalog section.")] = None,
         include_inactive: Annotated[
             bool,
             strawberry.argument(description="Staff only (ignored for others): also withdrawn and out-of-window ones."),
@@ -100,16 +108,31 @@ class CatalogQuery:
         return connection(page, BenefitConnection, BenefitEdge, benefit_type)
 
     @strawberry.field(description="Any active benefit, also outside its availability window (staff: any benefit).")
-    async def benefit(self, info: Info, slug: str) -> Benefit | None:
+    async def benefit(
+        self, info: Info, slug: Annotated[str, strawberry.argument(description="The benefit's slug.")]
+    ) -> Benefit | None:
         row = await catalog.benefit_by_slug(slug, staff=is_reader(info))
         return benefit_type(row) if row else None
 
 
 @strawberry.type
 class CatalogMutation:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Spend points on a benefit. A retry with the same idempotencyKey returns the first attempt's "
+        "outcome and spends nothing more; the same key with different arguments is IDEMPOTENCY_CONFLICT."
+    )
     async def redeem_benefit(
-        self, info: Info, benefit_id: strawberry.ID, idempotency_key: str, quantity: int | None = 1
+        self,
+        info: Info,
+        benefit_id: Annotated[strawberry.ID, strawberry.argument(description="The Benefit's id.")],
+        idempotency_key: Annotated[
+            str,
+            strawberry.argument(
+                description="A key the client makes up per redemption attempt (1 to 128 visible characters), "
+                "reused on retries."
+            ),
+        ],
+        quantity: Annotated[int | None, strawberry.argument(description="Units to redeem; at least 1.")] = 1,
     ) -> RedemptionPayload:
         async def action() -> RedemptionPayload:
             member = require_member(info)
@@ -118,8 +141,14 @@ class CatalogMutation:
 
         return await attempt(action, _failed_redemption, info.context.locale)
 
-    @strawberry.mutation
-    async def cancel_redemption(self, info: Info, redemption_id: strawberry.ID) -> RedemptionPayload:
+    @strawberry.mutation(
+        description="Cancel an unused redemption; its points come back and its stock is released."
+    )
+    async def cancel_redemption(
+        self,
+        info: Info,
+        redemption_id: Annotated[strawberry.ID, strawberry.argument(description="The Redemption's id.")],
+    ) -> RedemptionPayload:
         async def action() -> RedemptionPayload:
             actor = require_member(info)
             target = decode_id(redemption_id, "Redemption", "redemptionId")
@@ -128,7 +157,9 @@ class CatalogMutation:
         return await attempt(action, _failed_redemption, info.context.locale)
 
     @strawberry.mutation(description="Partner (vouchers:write): mark a voucher used; each voucher works once.")
-    async def redeem_voucher(self, info: Info, code: str) -> RedemptionPayload:
+    async def redeem_voucher(
+        self, info: Info, code: Annotated[str, strawberry.argument(description="The voucher code the member shows.")]
+    ) -> RedemptionPayload:
         async def action() -> RedemptionPayload:
             partner = require_partner(info, redemptions.VOUCHER_SCOPE)
             redemption = await redemptions.redeem_voucher(partner, code)
@@ -138,8 +169,10 @@ class CatalogMutation:
 
         return await attempt(action, _failed_redemption, info.context.locale)
 
-    @strawberry.mutation
-    async def upsert_benefit(self, info: Info, input: BenefitInput) -> BenefitPayload:
+    @strawberry.mutation(description="Staff: create a benefit, or update the one with the same slug.")
+    async def upsert_benefit(
+        self, info: Info, input: Annotated[BenefitInput, strawberry.argument(description="The benefit.")]
+    ) -> BenefitPayload:
         async def action() -> BenefitPayload:
             staff = require_staff(info)
             data = catalog.BenefitInput(

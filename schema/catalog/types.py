@@ -10,45 +10,57 @@ from strawberry import relay
 from strawberry.types import Info
 
 from schema.catalog import dataloaders as _catalog_loaders  # noqa: F401  (registers loaders)
+from schema.enums import described_enum
 from schema.errors import ErrorCode
-from schema.pagination import PageInfo, connection, newest_first
+from schema.pagination import CURSOR, EDGES, NODE, PAGE_INFO, TOTAL_COUNT, PageInfo, connection, newest_first
 from schema.program.types import Tier
 from server.models import Benefit as BenefitRow
 from server.models import Member as MemberRow
 from server.models import Redemption as RedemptionRow
 from server.models import RedemptionStatus as DomainRedemptionStatus
 
-RedemptionStatus = strawberry.enum(DomainRedemptionStatus, name="RedemptionStatus")
+RedemptionStatus = described_enum(
+    DomainRedemptionStatus,
+    name="RedemptionStatus",
+    description="Where a redemption (voucher) stands.",
+    values={
+        "ISSUED": "The voucher is valid and not yet used; the member may still cancel it.",
+        "USED": "A partner claimed the voucher.",
+        "CANCELLED": "The member cancelled it; its points came back and its stock was released.",
+    },
+)
 
 
-@strawberry.type
+@strawberry.type(description="Whether the viewer can redeem a benefit now, and if not, why.")
 class Eligibility:
-    can_redeem: bool
-    reason: ErrorCode | None
+    can_redeem: bool = strawberry.field(description="True when redeemBenefit would succeed now.")
+    reason: ErrorCode | None = strawberry.field(
+        description="The code redeemBenefit would refuse with, such as INSUFFICIENT_POINTS; null when it would succeed."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Something members can spend points on, from the rewards catalog.")
 class Benefit(relay.Node):
     row_id: relay.NodeID[int]
     row: strawberry.Private[BenefitRow]
 
-    @strawberry.field
+    @strawberry.field(description="Stable, URL-safe key of the benefit, such as coffee-voucher.")
     def slug(self) -> str:
         return self.row.slug
 
-    @strawberry.field
+    @strawberry.field(description="Name in the caller's language.")
     def title(self, info: Info) -> str:
         return (self.row.title_zh if info.context.locale == "zh-CN" else None) or self.row.title
 
-    @strawberry.field
+    @strawberry.field(description="What the benefit gives, in the caller's language; may be empty.")
     def description(self, info: Info) -> str:
         return (self.row.description_zh if info.context.locale == "zh-CN" else None) or self.row.description
 
-    @strawberry.field
+    @strawberry.field(description="Catalog section, such as dining or travel; the benefits query filters by it.")
     def category(self) -> str:
         return self.row.category
 
-    @strawberry.field
+    @strawberry.field(description="Points one unit costs.")
     def points_cost(self) -> int:
         return self.row.points_cost
 
@@ -68,11 +80,11 @@ class Benefit(relay.Node):
     def per_member_limit(self) -> int | None:
         return self.row.per_member_limit
 
-    @strawberry.field
+    @strawberry.field(description="Redeemable from this moment; null: no start.")
     def available_from(self) -> datetime | None:
         return self.row.available_from
 
-    @strawberry.field
+    @strawberry.field(description="Redeemable until this moment; null: no end.")
     def available_until(self) -> datetime | None:
         return self.row.available_until
 
@@ -106,24 +118,24 @@ def benefit_type(row: BenefitRow) -> Benefit:
     return Benefit(row_id=row.id, row=row)
 
 
-@strawberry.type
+@strawberry.type(description="Points a member spent on a benefit, and the voucher that claims it.")
 class Redemption(relay.Node):
     row_id: relay.NodeID[int]
     row: strawberry.Private[RedemptionRow]
 
-    @strawberry.field
+    @strawberry.field(description="The benefit redeemed.")
     async def benefit(self, info: Info) -> Benefit:
         return benefit_type(await info.context.loaders.load("catalog.benefit", self.row.benefit_id))
 
-    @strawberry.field
+    @strawberry.field(description="Units redeemed at once.")
     def quantity(self) -> int:
         return self.row.quantity
 
-    @strawberry.field
+    @strawberry.field(description="Points this redemption cost (quantity × pointsCost at the time).")
     def points_spent(self) -> int:
         return self.row.points_spent
 
-    @strawberry.field
+    @strawberry.field(description="ISSUED, USED or CANCELLED.")
     def status(self) -> RedemptionStatus:
         return self.row.status
 
@@ -131,7 +143,7 @@ class Redemption(relay.Node):
     def voucher_code(self) -> str:
         return self.row.voucher_code
 
-    @strawberry.field
+    @strawberry.field(description="When the member redeemed.")
     def created_at(self) -> datetime:
         return self.row.created_at
 
@@ -156,30 +168,30 @@ class Redemption(relay.Node):
         ]
 
 
-@strawberry.type
+@strawberry.type(description="A benefit in a page of the catalog.")
 class BenefitEdge:
-    cursor: str
-    node: Benefit
+    cursor: str = strawberry.field(description=CURSOR)
+    node: Benefit = strawberry.field(description=NODE)
 
 
-@strawberry.type
+@strawberry.type(description="A page of the catalog.")
 class BenefitConnection:
-    edges: list[BenefitEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[BenefitEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
 
 
-@strawberry.type
+@strawberry.type(description="A redemption in a page of a member's redemptions.")
 class RedemptionEdge:
-    cursor: str
-    node: Redemption
+    cursor: str = strawberry.field(description=CURSOR)
+    node: Redemption = strawberry.field(description=NODE)
 
 
-@strawberry.type
+@strawberry.type(description="A page of a member's redemptions, newest first.")
 class RedemptionConnection:
-    edges: list[RedemptionEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[RedemptionEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
 
 
 async def member_redemptions(

@@ -10,15 +10,15 @@ import strawberry
 from strawberry.types import Info
 
 from schema.dataloaders import batch
-from schema.errors import UserError, attempt
+from schema.errors import USER_ERRORS, UserError, attempt
 from schema.permissions import require_member
 from server.social import checkins
 
 
-@strawberry.type
+@strawberry.type(description="A member's daily check-in: today's state and the streak.")
 class CheckInStatus:
     today: date = strawberry.field(description="Today in the member's time zone.")
-    checked_in_today: bool
+    checked_in_today: bool = strawberry.field(description="Whether the member has checked in today.")
     streak: int = strawberry.field(
         description="Consecutive days up to and including the last check-in, or 0 when the chain is broken."
     )
@@ -46,12 +46,12 @@ if TYPE_CHECKING:
 MemberType = Annotated["Member", strawberry.lazy("schema.accounts.types")]
 
 
-@strawberry.type
+@strawberry.type(description="The answer to checkIn.")
 class CheckInPayload:
-    points_earned: int
-    check_in: CheckInStatus | None
-    member: MemberType | None
-    user_errors: list[UserError]
+    points_earned: int = strawberry.field(description="Points this check-in gave, streak bonus included; 0 on failure.")
+    check_in: CheckInStatus | None = strawberry.field(description="The check-in state after it; null on failure.")
+    member: MemberType | None = strawberry.field(description="The member with their new balance; null on failure.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
 
 @strawberry.type

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
-from schema.errors import UserError, attempt
+from schema.errors import USER_ERRORS, UserError, attempt
 from schema.permissions import require_member
 from schema.points.schema import decode_id
 from server.messages import notifications
 
 
-@strawberry.type
+@strawberry.type(description="The answer to markNotificationsRead.")
 class MarkNotificationsReadPayload:
     marked_count: int = strawberry.field(description="How many unread notifications this call marked read.")
     unread_count: int = strawberry.field(description="The viewer's unread notifications left.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
 
 @strawberry.type
@@ -25,7 +27,12 @@ class NotificationMutation:
         "Ids of other members' notifications are ignored."
     )
     async def mark_notifications_read(
-        self, info: Info, ids: list[strawberry.ID] | None = None
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(description="Notification ids to mark read (at most 1000); null marks all."),
+        ] = None,
     ) -> MarkNotificationsReadPayload:
         async def action() -> MarkNotificationsReadPayload:
             member = require_member(info)

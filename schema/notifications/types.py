@@ -8,35 +8,38 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from schema.pagination import PageInfo, connection, newest_first
+from schema.pagination import CURSOR, EDGES, NODE, PAGE_INFO, TOTAL_COUNT, PageInfo, connection, newest_first
 from server.messages import notifications
 from server.models import Member as MemberRow
 from server.models import Notification as NotificationRow
 
 
-@strawberry.type
+@strawberry.type(description="A message to the member about their account, in the reader's language.")
 class Notification(relay.Node):
     row_id: relay.NodeID[int]
     row: strawberry.Private[NotificationRow]
     locale: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(
+        description="What it is about, such as TIER_UPGRADE, REDEMPTION_ISSUED or POINTS_EXPIRING; "
+        "new kinds may appear, so treat unknown ones as general messages."
+    )
     def kind(self) -> str:
         return self.row.kind
 
-    @strawberry.field
+    @strawberry.field(description="One-line summary, in the reader's language.")
     def title(self) -> str:
         return notifications.render(self.row.kind, self.row.params, self.locale)[0]
 
-    @strawberry.field
+    @strawberry.field(description="The message, in the reader's language.")
     def body(self) -> str:
         return notifications.render(self.row.kind, self.row.params, self.locale)[1]
 
-    @strawberry.field
+    @strawberry.field(description="Whether the member has marked it read.")
     def read(self) -> bool:
         return self.row.read_at is not None
 
-    @strawberry.field
+    @strawberry.field(description="When it was sent.")
     def created_at(self) -> datetime:
         return self.row.created_at
 
@@ -53,17 +56,17 @@ def notification_type(row: NotificationRow, info: Info) -> Notification:
     return Notification(row_id=row.id, row=row, locale=info.context.locale)
 
 
-@strawberry.type
+@strawberry.type(description="A notification in a page of a member's notifications.")
 class NotificationEdge:
-    cursor: str
-    node: Notification
+    cursor: str = strawberry.field(description=CURSOR)
+    node: Notification = strawberry.field(description=NODE)
 
 
-@strawberry.type
+@strawberry.type(description="A page of a member's notifications, newest first.")
 class NotificationConnection:
-    edges: list[NotificationEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[NotificationEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
     member_id: strawberry.Private[int] = 0
 
     @strawberry.field(description="The member's unread notifications, whatever the filter: the badge count.")

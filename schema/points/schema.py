@@ -9,7 +9,7 @@ from strawberry import relay
 from strawberry.types import Info
 from tortoise.fields import BigIntField
 
-from schema.errors import UserError, attempt
+from schema.errors import USER_ERRORS, UserError, attempt
 from schema.permissions import require_staff
 from schema.points.types import LedgerEntry, ledger_entry
 from server import models
@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 MemberType = Annotated["Member", strawberry.lazy("schema.accounts.types")]
 
 
-@strawberry.type
+@strawberry.type(description="The answer to adjustPoints.")
 class PointsPayload:
-    entry: LedgerEntry | None
-    member: MemberType | None
-    user_errors: list[UserError]
+    entry: LedgerEntry | None = strawberry.field(description="The ledger entry written; null on failure.")
+    member: MemberType | None = strawberry.field(description="The member with their new balance; null on failure.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
 
 def row_id(type_name: str, node_id: str) -> int:
@@ -57,7 +57,14 @@ def decode_id(value: str, type_name: str, field: str) -> int:
 class PointsMutation:
     @strawberry.mutation(description="Staff: credit (positive) or debit (negative) points with a reason.")
     async def adjust_points(
-        self, info: Info, member_id: strawberry.ID, delta: int, reason: str, idempotency_key: str
+        self,
+        info: Info,
+        member_id: Annotated[strawberry.ID, strawberry.argument(description="The Member's id.")],
+        delta: Annotated[int, strawberry.argument(description="Points to credit (positive) or debit (negative).")],
+        reason: Annotated[str, strawberry.argument(description="Why, for the member's ledger and the audit.")],
+        idempotency_key: Annotated[
+            str, strawberry.argument(description="A key per adjustment: a retry with it changes nothing more.")
+        ],
     ) -> PointsPayload:
         from schema.accounts.types import member_type
 

@@ -12,13 +12,13 @@ from server.points.program import Program as ProgramRules
 from server.points.program import TierRule, get_program
 
 
-@strawberry.type
+@strawberry.type(description="Extra points for checking in on this many consecutive days.")
 class StreakBonus:
-    days: int
-    points: int
+    days: int = strawberry.field(description="The streak length that earns the bonus.")
+    points: int = strawberry.field(description="The bonus, on top of the day's check-in points.")
 
 
-@strawberry.type
+@strawberry.type(description="A membership level (such as silver, gold, diamond) with its threshold and perks.")
 class Tier(relay.Node):
     code_id: relay.NodeID[str]
     rule: strawberry.Private[TierRule]
@@ -28,11 +28,11 @@ class Tier(relay.Node):
     def code(self) -> str:
         return self.rule.code
 
-    @strawberry.field
+    @strawberry.field(description="Display name in the caller's language.")
     def name(self) -> str:
         return (self.rule.name_zh if self.locale == "zh-CN" else None) or self.rule.name
 
-    @strawberry.field
+    @strawberry.field(description="1 for the lowest tier; higher ranks are higher tiers.")
     def rank(self) -> int:
         return self.rule.rank
 
@@ -48,7 +48,7 @@ class Tier(relay.Node):
     def discount_percent(self) -> int:
         return self.rule.discount_percent
 
-    @strawberry.field
+    @strawberry.field(description="What the tier gives, one line each, in the caller's language.")
     def perks(self) -> list[str]:
         if self.locale == "zh-CN" and self.rule.perks_zh:
             return list(self.rule.perks_zh)
@@ -65,11 +65,11 @@ def tier_type(rule: TierRule, info: Info | None = None) -> Tier:
     return Tier(code_id=rule.code, rule=rule, locale=locale)
 
 
-@strawberry.type
+@strawberry.type(description="The programme's rules in force: earning, check-ins, expiry and tiers.")
 class Program:
     rules: strawberry.Private[ProgramRules]
 
-    @strawberry.field
+    @strawberry.field(description="ISO 4217 code of the currency purchases are reported in, such as CNY.")
     def currency(self) -> str:
         return self.rules.currency
 
@@ -77,7 +77,7 @@ class Program:
     def points_per_currency_unit(self) -> Decimal:
         return self.rules.points_per_currency_unit
 
-    @strawberry.field
+    @strawberry.field(description="Points for one daily check-in, before streak bonuses.")
     def check_in_points(self) -> int:
         return self.rules.check_in_points
 
@@ -85,15 +85,15 @@ class Program:
     def streak_bonuses(self) -> list[StreakBonus]:
         return [StreakBonus(days=b.days, points=b.points) for b in self.rules.streak_bonuses]
 
-    @strawberry.field
+    @strawberry.field(description="Points for a review when it is published.")
     def review_points(self) -> int:
         return self.rules.review_points
 
-    @strawberry.field
+    @strawberry.field(description="Points for the referring member when a referred friend makes a first purchase.")
     def referrer_points(self) -> int:
         return self.rules.referrer_points
 
-    @strawberry.field
+    @strawberry.field(description="Points for the referred friend on their first purchase.")
     def referee_points(self) -> int:
         return self.rules.referee_points
 
@@ -105,7 +105,7 @@ class Program:
     def tier_window_months(self) -> int:
         return self.rules.tier_window_months
 
-    @strawberry.field
+    @strawberry.field(description="All tiers, lowest rank first.")
     def tiers(self, info: Info) -> list[Tier]:
         return [tier_type(rule, info) for rule in self.rules.tiers]
 

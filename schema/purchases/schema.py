@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from schema.errors import UserError, attempt
+from schema.errors import USER_ERRORS, UserError, attempt
 from schema.permissions import require_partner
 from server.points import purchases
 
@@ -19,23 +19,29 @@ if TYPE_CHECKING:
 MemberType = Annotated["Member", strawberry.lazy("schema.accounts.types")]
 
 
-@strawberry.input
+@strawberry.input(description="A purchase a partner reports.")
 class PurchaseInput:
-    member_email: str
-    order_id: str
-    amount: Decimal
-    occurred_at: datetime | None = None
+    member_email: str = strawberry.field(description="The buyer's e-mail address as registered with Patron.")
+    order_id: str = strawberry.field(
+        description="The partner's own order id (1 to 128 visible characters); repeats are idempotent."
+    )
+    amount: Decimal = strawberry.field(
+        description='What the member paid, in the programme currency, such as "199.00".'
+    )
+    occurred_at: datetime | None = strawberry.field(default=None, description="When the purchase was made; null: now.")
     subjects: list[str] | None = strawberry.field(
         default=None,
         description="Subjects (product or store references) bought; a review of one of them is a verified purchase.",
     )
 
 
-@strawberry.type
+@strawberry.type(description="The answer to recordPurchase and refundPurchase.")
 class PurchasePayload:
-    points_earned: int
-    member: MemberType | None
-    user_errors: list[UserError]
+    points_earned: int = strawberry.field(
+        description="Points this call credited (negative for a refund: points taken back); 0 on failure."
+    )
+    member: MemberType | None = strawberry.field(description="The member with their new balance; null on failure.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
     replayed: bool = strawberry.field(
         default=False, description="True when this answer repeats an earlier report of the same order."
     )
@@ -50,7 +56,9 @@ class PurchaseMutation:
     @strawberry.mutation(
         description="Partner: report a purchase. The same orderId from the same partner is idempotent."
     )
-    async def record_purchase(self, info: Info, input: PurchaseInput) -> PurchasePayload:
+    async def record_purchase(
+        self, info: Info, input: Annotated[PurchaseInput, strawberry.argument(description="The purchase.")]
+    ) -> PurchasePayload:
         from schema.accounts.types import member_type
 
         async def action() -> PurchasePayload:
@@ -70,8 +78,10 @@ class PurchaseMutation:
     async def refund_purchase(
         self,
         info: Info,
-        order_id: str,
-        amount: Decimal | None = None,
+        order_id: Annotated[str, strawberry.argument(description="The order id the purchase was reported with.")],
+        amount: Annotated[
+            Decimal | None, strawberry.argument(description="The amount refunded; null refunds what is left.")
+        ] = None,
         refund_id: Annotated[
             str | None,
             strawberry.argument(

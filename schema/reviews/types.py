@@ -9,28 +9,38 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from schema.pagination import PageInfo, connection, newest_first
+from schema.enums import described_enum
+from schema.pagination import CURSOR, EDGES, NODE, PAGE_INFO, TOTAL_COUNT, PageInfo, connection, newest_first
 from schema.reviews import dataloaders as _loaders  # noqa: F401  (registers loaders)
 from server.models import Member as MemberRow
 from server.models import Review as ReviewRow
 from server.models import ReviewStatus as DomainReviewStatus
 from server.social import reviews
 
-ReviewStatus = strawberry.enum(DomainReviewStatus, name="ReviewStatus")
+ReviewStatus = described_enum(
+    DomainReviewStatus,
+    name="ReviewStatus",
+    description="Where a review stands in moderation.",
+    values={
+        "PENDING": "Waiting for staff; only its author and staff see it.",
+        "PUBLISHED": "Visible to everyone; its author got the review points.",
+        "REJECTED": "Not published; only its author and staff see it.",
+    },
+)
 
 
-@strawberry.enum
+@strawberry.enum(description="What staff decide about a review.")
 class ModerationDecision(enum.Enum):
-    PUBLISH = "PUBLISH"
-    REJECT = "REJECT"
+    PUBLISH = strawberry.enum_value("PUBLISH", description="Make it visible to everyone (and grant its points once).")
+    REJECT = strawberry.enum_value("REJECT", description="Keep it, or take it, off the public list.")
 
 
-@strawberry.type
+@strawberry.type(description="A member's rating and words about a subject (a product, store or benefit).")
 class Review(relay.Node):
     row_id: relay.NodeID[int]
     row: strawberry.Private[ReviewRow]
 
-    @strawberry.field
+    @strawberry.field(description="What is reviewed: a reference such as product:travel-mug or store:shanghai-1.")
     def subject(self) -> str:
         return self.row.subject
 
@@ -38,11 +48,11 @@ class Review(relay.Node):
     def rating(self) -> int:
         return self.row.rating
 
-    @strawberry.field
+    @strawberry.field(description="The review's headline.")
     def title(self) -> str:
         return self.row.title
 
-    @strawberry.field
+    @strawberry.field(description="The review's text; may contain line breaks.")
     def body(self) -> str:
         return self.row.body
 
@@ -50,19 +60,19 @@ class Review(relay.Node):
     async def author_name(self, info: Info) -> str:
         return await info.context.loaders.load("reviews.author_name", self.row.member_id)
 
-    @strawberry.field
+    @strawberry.field(description="True when the author's reported purchases include the subject.")
     def verified_purchase(self) -> bool:
         return self.row.verified_purchase
 
-    @strawberry.field
+    @strawberry.field(description="PENDING, PUBLISHED or REJECTED.")
     def status(self) -> ReviewStatus:
         return self.row.status
 
-    @strawberry.field
+    @strawberry.field(description="How many members marked it helpful.")
     def helpful_count(self) -> int:
         return self.row.helpful_count
 
-    @strawberry.field
+    @strawberry.field(description="When it was submitted.")
     def created_at(self) -> datetime:
         return self.row.created_at
 
@@ -79,23 +89,23 @@ def review_type(row: ReviewRow) -> Review:
     return Review(row_id=row.id, row=row)
 
 
-@strawberry.type
+@strawberry.type(description="A review in a page of reviews.")
 class ReviewEdge:
-    cursor: str
-    node: Review
+    cursor: str = strawberry.field(description=CURSOR)
+    node: Review = strawberry.field(description=NODE)
 
 
-@strawberry.type
+@strawberry.type(description="A page of reviews, newest first.")
 class ReviewConnection:
-    edges: list[ReviewEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[ReviewEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
 
 
-@strawberry.type
+@strawberry.type(description="The published reviews of one subject, in figures.")
 class ReviewSummary:
-    subject: str
-    count: int
+    subject: str = strawberry.field(description="The subject summarised.")
+    count: int = strawberry.field(description="How many published reviews it has.")
     average: float | None = strawberry.field(description="Null when there are no published reviews.")
     distribution: list[int] = strawberry.field(
         description="Counts of 1, 2, 3, 4 and 5 star published reviews, in that order."
