@@ -34,6 +34,7 @@ from schema.accounts.schema import AccountMutation, AccountQuery
 from schema.catalog import types as catalog_types
 from schema.catalog.schema import CatalogMutation, CatalogQuery
 from schema.checkins.types import CheckInMutation
+from schema.messages import localise_graphql_error
 from schema.notifications import types as notification_types
 from schema.notifications.schema import NotificationMutation
 from schema.points import dataloaders as _points_loaders  # noqa: F401  (registers loaders)
@@ -150,10 +151,12 @@ class PatronSchema(strawberry.Schema):
     """
 
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:  # type: ignore[override]
-        request_id = getattr(getattr(execution_context, "context", None), "request_id", "-")
+        context = getattr(execution_context, "context", None)
+        request_id = getattr(context, "request_id", "-")
         for error in errors:
             if self.config.disable_field_suggestions:
                 error.message = _SUGGESTION.sub("", error.message)
+            localise_graphql_error(error, getattr(context, "locale", "en"))
             if not _should_mask(error):
                 log.info("request %s refused: %s", request_id, error.message[:200].replace("\n", " "))
 

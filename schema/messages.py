@@ -6,6 +6,13 @@ translated message per code (and field, where it matters) replaces them.
 
 from __future__ import annotations
 
+import re
+
+from graphql import GraphQLError
+
+from schema.pagination import BAD_CURSOR, FIRST_RANGE
+from schema.scalars import DATE_TEXT, DATETIME_TEXT, DECIMAL_TEXT
+from server.core import money, validation
 from server.core.errors import DomainError, ErrorCode
 
 ZH_CN: dict[ErrorCode, str] = {
@@ -44,9 +51,51 @@ ZH_CN_FIELDS: dict[str, str] = {
 }
 
 
+# Messages worded per refusal (the English template as key): more precise than the per-field ones.
+ZH_CN_MESSAGES: dict[str, str] = {
+    "This field is required.": "此项为必填。",
+    "Use at most {max_length:,} characters.": "最多可输入 {max_length:,} 个字符。",
+    validation.UNPRINTABLE: "请删除控制字符、不可见字符和文字方向控制符。",
+    money.NOT_PLAIN: "请输入金额，例如 12.50：只用半角数字，最多一个小数点。",
+    money.NOT_POSITIVE: "请输入大于 0 的金额。",
+    money.TOO_LARGE: "金额过大：最多 {maximum}。",
+    money.TOO_PRECISE: "金额最多保留 {places} 位小数。",
+    money.WHOLE_ONLY: "请输入整数金额，不带小数。",
+    "A purchase cannot be in the future.": "消费时间不能晚于现在。",
+    "Report purchases from the last {days} days only.": "只能上报最近 {days} 天内的消费。",
+}
+
+# GraphQL errors (not userErrors) a caller can cause with a bad value: scalars and paging arguments.
+ZH_CN_GRAPHQL: dict[str, str] = {
+    DECIMAL_TEXT: "需要以字符串表示的十进制数：只用半角数字，最多一个小数点，例如 \"12.50\"。",
+    DATE_TEXT: "需要 RFC 3339 格式的日期，例如 \"2026-12-02\"。",
+    DATETIME_TEXT: "需要 RFC 3339 格式的日期时间，例如 \"2026-12-02T08:30:00+08:00\"。",
+    FIRST_RANGE: FIRST_RANGE.replace("must be between 0 and", "须在 0 到").rstrip(".") + " 之间。",
+    BAD_CURSOR: "游标无效：请传入本接口返回的 endCursor。",
+}
+_VARIABLE = re.compile(r"^Variable '\$(\w+)' has invalid value(?: at (\S+))?: (.*)$", re.DOTALL)
+
+
 def translate(error: DomainError, locale: str) -> str:
     if locale != "zh-CN":
         return error.message
+    if error.template in ZH_CN_MESSAGES:
+        return ZH_CN_MESSAGES[error.template].format(**error.params)
     if error.code is ErrorCode.INVALID_INPUT and error.field in ZH_CN_FIELDS:
         return ZH_CN_FIELDS[error.field]
     return ZH_CN.get(error.code, error.message)
+
+
+def localise_graphql_error(error: GraphQLError, locale: str) -> None:
+    """Word an INVALID_INPUT GraphQL error (a refused scalar value or paging argument) in ``locale``."""
+    if locale != "zh-CN" or (error.extensions or {}).get("code") != "INVALID_INPUT":
+        return
+    variable = _VARIABLE.match(error.message)
+    text = variable.group(3) if variable else error.message
+    if text not in ZH_CN_GRAPHQL:
+        return
+    if variable is None:
+        error.message = ZH_CN_GRAPHQL[text]
+    else:
+        name, where = variable.group(1), variable.group(2)
+        error.message = f"变量 ${name}{f'（{where}）' if where else ''}的值无效：{ZH_CN_GRAPHQL[text]}"

@@ -39,6 +39,9 @@ After = Annotated[
     ),
 ]
 
+FIRST_RANGE = f"`first` must be between 0 and {MAX_PAGE}."
+BAD_CURSOR = "Invalid cursor: pass an endCursor this API returned."
+
 # What every connection and edge type says about its fields.
 EDGES = "This page's items, each with its cursor."
 PAGE_INFO = "Where this page sits: pass endCursor as `after` for the next page."
@@ -69,14 +72,14 @@ def decode_cursor(kind: str, cursor: str | None) -> int | None:
             raise ValueError(prefix)
         return int(value)
     except (ValueError, UnicodeDecodeError):
-        raise paging_error("after", "Invalid cursor: pass an endCursor this API returned.") from None
+        raise paging_error("after", BAD_CURSOR) from None
 
 
 def page_size(first: int | None) -> int:
     if first is None:
         return 20
     if not 0 <= first <= MAX_PAGE:
-        raise paging_error("first", f"`first` must be between 0 and {MAX_PAGE}.")
+        raise paging_error("first", FIRST_RANGE)
     return first
 
 

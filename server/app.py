@@ -10,6 +10,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -19,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from server.core import clock
 from server.core.config import Settings, get_settings
 from server.core.database import close_db, init_db
-from server.http import BodyLimitMiddleware, SecurityHeadersMiddleware
+from server.http import BodyLimitMiddleware, PatronApp, SecurityHeadersMiddleware, server_error
 from server.jobs import registered
 from server.jobs.scheduler import schedule_forever
 from server.messages import outbox
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     graphql = PatronGraphQL(
         get_schema(production=settings.production),
         graphql_ide="graphiql" if graphiql else None,
+        own_hosts=(urlsplit(settings.base_url).netloc,),
     )
 
     @asynccontextmanager
@@ -86,13 +88,12 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         Mount("/static", CachedStatic(directory=STATIC_DIR), name="static"),
         *portal_routes(),
     ]
-    app = Starlette(
+    app = PatronApp(
         routes=routes,
         lifespan=lifespan,
-        middleware=[
-            Middleware(SecurityHeadersMiddleware, graphiql=graphiql, hsts=settings.production),
-            Middleware(BodyLimitMiddleware),
-        ],
+        outermost=Middleware(SecurityHeadersMiddleware, graphiql=graphiql, hsts=settings.production),
+        middleware=[Middleware(BodyLimitMiddleware)],
+        exception_handlers={Exception: server_error},
     )
     app.state.settings = settings
     return app

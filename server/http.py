@@ -1,12 +1,25 @@
-"""ASGI middleware shared by the API and the portal: body limits, request ids, security headers."""
+"""ASGI middleware shared by the API and the portal: body limits, request ids, security headers.
+
+The order matters: :class:`SecurityHeadersMiddleware` is the outermost layer of the app (see
+:class:`PatronApp`), outside even Starlette's ``ServerErrorMiddleware``, so every response the
+app produces -- 400, 413, 415 and 500 from any layer included -- carries the security headers
+and ``X-Request-ID``, and no exception ever reaches the server (which would close the
+connection and drop the client's next keep-alive request).
+"""
 
 from __future__ import annotations
 
+import logging
 import uuid
 
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY = 1024 * 1024  # 1 MiB
+log = logging.getLogger("patron.http")
 
 
 class BodyTooLarge(Exception):
@@ -88,10 +101,14 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = uuid.uuid4().hex[:16]
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        started = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 ours = self.HEADERS + self.extra
                 headers = [h for h in message.get("headers", []) if h[0].lower() not in {k for k, _ in ours}]
                 is_ide = (
@@ -108,7 +125,34 @@ class SecurityHeadersMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            # The last resort: Starlette has answered 500 (through ``server_error``) and re-raised.
+            if not state.get("error_logged"):
+                log.exception("request %s failed", request_id)
+            if not started:
+                await _plain(with_headers, 500, f"Unexpected error (request {request_id}).".encode())
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Starlette's 500 handler: log with the request id, answer it without internals."""
+    request_id = request.scope.get("state", {}).get("request_id", "-")
+    log.error("request %s failed", request_id, exc_info=exc)
+    request.scope.setdefault("state", {})["error_logged"] = True
+    return PlainTextResponse(f"Unexpected error (request {request_id}).", status_code=500)
+
+
+class PatronApp(Starlette):
+    """Starlette with ``outermost`` wrapped around its whole stack, ``ServerErrorMiddleware`` included."""
+
+    def __init__(self, *args: object, outermost: Middleware, **kwargs: object) -> None:
+        self.outermost = outermost
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def build_middleware_stack(self) -> ASGIApp:
+        cls, args, kwargs = self.outermost
+        return cls(super().build_middleware_stack(), *args, **kwargs)  # type: ignore[misc]
 
 
 async def _plain(send: Send, status: int, body: bytes) -> None:

@@ -138,7 +138,6 @@ async def test_bad_input_is_refused_with_the_field_at_fault(api: Api) -> None:
         ({"memberEmail": "nobody@example.com"}, ("memberEmail", "NOT_FOUND")),
         ({"memberEmail": "not-an-email"}, ("memberEmail", "INVALID_INPUT")),
         ({"amount": "0"}, ("amount", "INVALID_INPUT")),
-        ({"amount": "-5.00"}, ("amount", "INVALID_INPUT")),
         ({"amount": "1.234"}, ("amount", "INVALID_INPUT")),
         ({"orderId": "   "}, ("orderId", "INVALID_INPUT")),
         ({"occurredAt": future}, ("occurredAt", "INVALID_INPUT")),

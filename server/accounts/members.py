@@ -14,7 +14,7 @@ from server.accounts import tokens
 from server.accounts.passwords import hash_password, needs_rehash, verify_password
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode, invalid
-from server.core.validation import check_locale, check_text, check_timezone, is_utf8, normalise_email
+from server.core.validation import check_locale, check_public_text, check_timezone, is_utf8, normalise_email
 from server.models import AuthToken, LoginThrottle, Member, Role
 from server.points.program import get_program
 from server.social import referrals
@@ -69,7 +69,7 @@ async def sign_up(data: SignUp) -> tuple[Member, str]:
     """Create a member (and their referral, if a code was given); returns it with a new token."""
     email = normalise_email(data.email)
     password = _check_password(data.password)
-    display_name = check_text(data.display_name, "displayName", max_length=80)
+    display_name = check_public_text(data.display_name, "displayName", max_length=80)
     timezone = check_timezone(data.timezone) if data.timezone else "Asia/Shanghai"
     locale = check_locale(data.locale) if data.locale else "en"
     birthday = _check_birthday(data.birthday)
@@ -195,7 +195,7 @@ async def log_out(secret: str, kind: str = "api") -> bool:
 async def update_profile(member: Member, change: ProfileChange) -> Member:
     fields: list[str] = []
     if change.display_name is not None:
-        member.display_name = check_text(change.display_name, "displayName", max_length=80)
+        member.display_name = check_public_text(change.display_name, "displayName", max_length=80)
         fields.append("display_name")
     if change.birthday is not None:
         member.birthday = _check_birthday(change.birthday)

@@ -7,7 +7,7 @@ import logging
 from server.accounts import tokens
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode, invalid
-from server.core.validation import check_text
+from server.core.validation import check_public_text
 from server.models import Partner
 
 log = logging.getLogger("patron.auth")
@@ -17,7 +17,7 @@ SCOPES = ("purchases:write", "referrals:write", "members:read", "vouchers:write"
 
 async def create_partner(name: str, scopes: list[str]) -> tuple[Partner, str]:
     """Create a partner; returns it with its API key, which is never retrievable again."""
-    name = check_text(name, "name", max_length=80)
+    name = check_public_text(name, "name", max_length=80)
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown:
         raise invalid("scope", f"Unknown scope {unknown[0]!r}; choose from {', '.join(SCOPES)}.")

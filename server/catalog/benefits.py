@@ -23,7 +23,7 @@ from tortoise.transactions import in_transaction
 from server.accounts import roles
 from server.core import clock
 from server.core.errors import ErrorCode, invalid
-from server.core.validation import check_moment, check_text, encodable
+from server.core.validation import check_moment, check_public_text, encodable
 from server.models import Benefit, LedgerEntry, Member, Redemption, RedemptionStatus
 from server.points.program import get_program
 
@@ -167,10 +167,10 @@ async def benefit_by_slug(slug: str, *, staff: bool = False) -> Benefit | None:
     return benefit
 
 
-def _optional_text(value: str | None, field: str, max_length: int) -> str | None:
+def _optional_text(value: str | None, field: str, max_length: int, *, multiline: bool = False) -> str | None:
     if value is None or not value.strip():
         return None
-    return check_text(value, field, max_length=max_length)
+    return check_public_text(value, field, max_length=max_length, multiline=multiline)
 
 
 def _check_input(data: BenefitInput) -> dict:
@@ -195,10 +195,10 @@ def _check_input(data: BenefitInput) -> dict:
         raise invalid("availableUntil", "The end must be after the start.")
     return {
         "slug": slug,
-        "title": check_text(data.title, "title", max_length=120),
+        "title": check_public_text(data.title, "title", max_length=120),
         "title_zh": _optional_text(data.title_zh, "titleZh", 120),
-        "description": _optional_text(data.description, "description", MAX_DESCRIPTION) or "",
-        "description_zh": _optional_text(data.description_zh, "descriptionZh", MAX_DESCRIPTION),
+        "description": _optional_text(data.description, "description", MAX_DESCRIPTION, multiline=True) or "",
+        "description_zh": _optional_text(data.description_zh, "descriptionZh", MAX_DESCRIPTION, multiline=True),
         "category": category,
         "points_cost": data.points_cost,
         "min_tier_code": data.min_tier_code.strip() if data.min_tier_code else None,

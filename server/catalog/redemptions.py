@@ -19,7 +19,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from server.accounts import roles, tokens
+from server.accounts import ownership, tokens
 from server.accounts.partners import require_scope
 from server.catalog.benefits import blocking_reason, held_quantities
 from server.core import clock
@@ -134,11 +134,9 @@ async def redeem_benefit(
 
 async def cancel_redemption(actor: Member, redemption_id: int) -> RedemptionResult:
     """The owner or staff cancel an issued redemption: points back (original expiry), stock released."""
-    found = await Redemption.get_or_none(id=redemption_id)
-    if found is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No such redemption.", "redemptionId")
-    if found.member_id != actor.id and not roles.can_act(actor):
-        raise DomainError(ErrorCode.FORBIDDEN, "Only the member who redeemed it (or staff) can cancel it.", None)
+    found = await ownership.owned_by(
+        Redemption, redemption_id, actor, field="redemptionId", label="redemption", staff_may_act=True
+    )
     async with in_transaction():
         member = await ledger.lock_member(found.member_id)
         now = clock.now()

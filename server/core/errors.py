@@ -8,6 +8,7 @@ transaction rolls the whole change back, so a refused operation is never half-ap
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 
 
 class ErrorCode(enum.Enum):
@@ -32,9 +33,18 @@ class ErrorCode(enum.Enum):
 
 
 class DomainError(Exception):
-    """A refusal the caller can act on: a code, the input field at fault, and a message."""
+    """A refusal the caller can act on: a code, the input field at fault, and a message.
 
-    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+    With ``params``, ``message`` is a ``str.format`` template (kept as ``template``), so that the
+    API can word the same refusal in the caller's language with the same figures.
+    """
+
+    def __init__(
+        self, code: ErrorCode, message: str, field: str | None = None, params: Mapping[str, object] | None = None
+    ) -> None:
+        self.template = message
+        self.params = dict(params or {})
+        message = message.format(**self.params) if params else message
         super().__init__(message)
         self.code = code
         self.message = message
@@ -44,6 +54,6 @@ class DomainError(Exception):
         return f"DomainError({self.code.value}, {self.message!r}, field={self.field!r})"
 
 
-def invalid(field: str, message: str) -> DomainError:
-    """Shorthand for the most common refusal: one input field is wrong."""
-    return DomainError(ErrorCode.INVALID_INPUT, message, field)
+def invalid(field: str, message: str, **params: object) -> DomainError:
+    """Shorthand for the most common refusal: one input field is wrong (``message`` may be a template)."""
+    return DomainError(ErrorCode.INVALID_INPUT, message, field, params)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -12,6 +13,16 @@ LOCALES = ("en", "zh-CN")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@" + _LABEL + r"(?:\." + _LABEL + r")+$")
 _TIMEZONES = frozenset(available_timezones())
+
+UNPRINTABLE = "Remove control, invisible and text-direction characters."
+# Characters that let text shown to other people pose as something else: bidirectional embeddings,
+# overrides and isolates (U+202A-202E, U+2066-2069) and marks (U+200E/200F, U+061C), and zero-width
+# characters (U+200B-200D, U+2060-2064, U+FEFF, U+180E). Zero-width joiners also glue emoji
+# sequences; a family emoji is refused with them, which is the price of one simple rule.
+_DECEPTIVE = frozenset(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
+    + [*range(0x200B, 0x200E), *range(0x2060, 0x2065), 0xFEFF, 0x180E]
+)
 
 
 def encodable(value: str) -> bool:
@@ -78,6 +89,34 @@ def check_text(value: str, field: str, *, max_length: int, min_length: int = 1) 
         raise invalid(field, f"Use at most {max_length} characters.")
     if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
         raise invalid(field, "Remove control characters.")
+    return text
+
+
+def check_public_text(
+    value: str, field: str, *, max_length: int, multiline: bool = False, strip: bool = True
+) -> str:
+    """Text other people will read (names, titles, reviews), in Unicode NFC.
+
+    The one rule for every name and title shown to others: control characters (tab, NUL, DEL, C1,
+    line and paragraph separators, and newlines unless ``multiline``), bidirectional controls and
+    zero-width characters are refused, because they let a name pose as another or reorder the
+    text around it. Letters of any script, accents and apostrophes are welcome; combining
+    sequences are composed (NFC) so that equal-looking names are equal strings. ``strip=False``
+    keeps surrounding blanks (reviews are stored as written). Lengths count NFC characters.
+    """
+    text = unicodedata.normalize("NFC", check_encodable(value, field))
+    allowed = "\n\r" if multiline else ""
+    for ch in text:
+        if ch in allowed:
+            continue
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ord(ch) in _DECEPTIVE:
+            raise invalid(field, UNPRINTABLE)
+    if strip:
+        text = text.strip()
+    if not text.strip():
+        raise invalid(field, "This field is required.")
+    if len(text) > max_length:
+        raise invalid(field, "Use at most {max_length:,} characters.", max_length=max_length)
     return text
 
 

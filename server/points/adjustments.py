@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 from server.accounts import roles
 from server.core import idempotency
 from server.core.errors import DomainError, ErrorCode, invalid
-from server.core.validation import check_key, check_text
+from server.core.validation import check_key, check_public_text
 from server.models import LedgerEntry, LedgerKind, Member
 from server.points import ledger
 from server.points.ledger_text import Note
@@ -47,7 +47,7 @@ async def adjust_points(staff: Member, member_id: int, delta: int, reason: str, 
     """
     roles.require_staff(staff)
     key = check_key(key, "idempotencyKey")
-    reason = check_text(reason, "reason", max_length=200)
+    reason = check_public_text(reason, "reason", max_length=200)
     if delta == 0 or abs(delta) > MAX_DELTA:
         raise invalid("delta", f"Use a non-zero whole number of at most {MAX_DELTA:,} points.")
     fp = idempotency.fingerprint(member_id, delta, reason)

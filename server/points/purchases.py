@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server.core import clock, idempotency
+from server.core import clock, idempotency, money
 from server.core.errors import DomainError, ErrorCode, invalid
 from server.core.validation import check_key, check_moment, check_text, normalise_email
 from server.models import LedgerEntry, LedgerKind, Member, Partner, Purchase, PurchaseSubject
@@ -18,9 +18,12 @@ from server.points.ledger_text import Note
 from server.points.program import get_program
 from server.social import referrals
 
-MAX_AMOUNT = Decimal("100000000")
 MAX_SUBJECTS = 50
 REFUND_SCOPE = "refund"
+# Purchases may be reported late (back-fills, offline tills) but not from before the window insight
+# looks at (365 days) plus a margin, and not from the future beyond a till clock's drift.
+REPORTING_WINDOW = timedelta(days=400)
+CLOCK_DRIFT = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,25 @@ class PurchaseResult:
 
 
 def _check_amount(amount: Decimal, field: str = "amount") -> Decimal:
-    try:
-        if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
-            raise invalid(field, "Enter an amount above 0.")
-        if amount != amount.quantize(Decimal("0.01")):
-            raise invalid(field, "Use at most two decimal places.")
-    except InvalidOperation:
-        raise invalid(field, "Enter a decimal amount such as 12.50.") from None
-    return amount.quantize(Decimal("0.01"))
+    return money.check_amount(amount, places=money.currency_places(get_program().currency), field=field)
+
+
+def _check_occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:
+    """When the purchase happened: within the last 400 days and at most 5 minutes ahead (then: now).
+
+    Any day inside the window is fine, before the member signed up included: late reports and
+    back-fills feed insight's 365-day window.
+    """
+    if occurred_at is None:
+        return now
+    when = check_moment(occurred_at, "occurredAt")
+    if when > now + CLOCK_DRIFT:
+        raise invalid("occurredAt", "A purchase cannot be in the future.")
+    if when < now - REPORTING_WINDOW:
+        raise invalid("occurredAt", "Report purchases from the last {days} days only.", days=REPORTING_WINDOW.days)
+    # A till whose clock runs a little fast is tolerated, but the purchase is dated now: a
+    # future date would keep it out of the qualifying window and delay the tier upgrade.
+    return min(when, now)
 
 
 def points_for(amount: Decimal, tier_code: str) -> int:
@@ -84,12 +98,7 @@ async def record_purchase(
     amount = _check_amount(amount)
     email = normalise_email(member_email, "memberEmail")
     now = clock.now()
-    when = now if occurred_at is None else check_moment(occurred_at, "occurredAt")
-    if when > now + timedelta(minutes=5):
-        raise invalid("occurredAt", "A purchase cannot be in the future.")
-    # A till whose clock runs a little fast is tolerated, but the purchase is dated now: a
-    # future date would keep it out of the qualifying window and delay the tier upgrade.
-    when = min(when, now)
+    when = _check_occurred_at(occurred_at, now)
     subject_list = [check_text(s, "subjects", max_length=200) for s in (subjects or [])]
     if len(subject_list) > MAX_SUBJECTS:
         raise invalid("subjects", f"List at most {MAX_SUBJECTS} subjects.")

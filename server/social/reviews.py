@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from server.accounts import roles
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode, invalid
-from server.core.validation import check_encodable, check_text, encodable
+from server.core.validation import check_encodable, check_public_text, check_text, encodable
 from server.messages import notifications
 from server.models import LedgerKind, Member, PurchaseSubject, Review, ReviewStatus, ReviewVote
 from server.points import ledger
@@ -56,19 +56,6 @@ def check_subject(subject: str) -> str:
     return subject
 
 
-def _check_verbatim(value: str, field: str, max_length: int, *, multiline: bool) -> str:
-    """Validate without changing a character: the text is stored exactly as given."""
-    if not value.strip():
-        raise invalid(field, "This field is required.")
-    if len(value) > max_length:
-        raise invalid(field, f"Use at most {max_length:,} characters.")
-    allowed = "\n\r\t" if multiline else "\t"
-    if any((ord(ch) < 32 and ch not in allowed) or ord(ch) == 127 for ch in value):
-        raise invalid(field, "Remove control characters.")
-    _check_encodable(value, field)
-    return value
-
-
 def _check_encodable(value: str, field: str) -> None:
     check_encodable(value, field)
 
@@ -82,8 +69,9 @@ async def submit_review(member: Member, draft: ReviewDraft) -> Review:
     subject = check_subject(draft.subject)
     if not 1 <= draft.rating <= 5:
         raise invalid("rating", "Give a rating from 1 to 5.")
-    title = _check_verbatim(draft.title, "title", MAX_TITLE, multiline=False)
-    body = _check_verbatim(draft.body, "body", MAX_BODY, multiline=True)
+    # Stored as written (no trimming), in NFC, by the rule for all text shown to others.
+    title = check_public_text(draft.title, "title", max_length=MAX_TITLE, strip=False)
+    body = check_public_text(draft.body, "body", max_length=MAX_BODY, multiline=True, strip=False)
     if await Review.exists(member_id=member.id, subject=subject):
         raise _already()
     verified = await PurchaseSubject.exists(member_id=member.id, subject=subject)
