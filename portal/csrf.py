@@ -15,19 +15,28 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
+from schema.transport import CSRF_HEADER
+from server.core.config import Settings
+
 FIELD = "csrf_token"
-HEADER = "x-csrf-token"
+HEADER = CSRF_HEADER  # also what /graphql asks of mutations signed in by the session cookie
 ANON_COOKIE = "patron_csrf"
+SECURE_ANON_COOKIE = "__Host-patron_csrf"
 
 
 def _sign(key: str, nonce: str) -> str:
     return hmac.new(key.encode(), f"csrf:{nonce}".encode(), hashlib.sha256).hexdigest()
 
 
+def anon_cookie_name(settings: Settings) -> str:
+    """``__Host-`` in production, as for the session cookie: no subdomain can plant or read the nonce."""
+    return SECURE_ANON_COOKIE if settings.production else ANON_COOKIE
+
+
 def anonymous_token(request: Request) -> tuple[str, str | None]:
     """The form token for a visitor with no session, and a new nonce to set as cookie (or None)."""
     key = request.app.state.settings.secret_key
-    nonce = request.cookies.get(ANON_COOKIE) or ""
+    nonce = request.cookies.get(anon_cookie_name(request.app.state.settings)) or ""
     fresh = None
     if len(nonce) < 16:
         nonce = fresh = secrets.token_urlsafe(24)
@@ -36,7 +45,9 @@ def anonymous_token(request: Request) -> tuple[str, str | None]:
 
 def set_anonymous_cookie(request: Request, response: Response, nonce: str) -> None:
     settings = request.app.state.settings
-    response.set_cookie(ANON_COOKIE, nonce, path="/", httponly=True, samesite="lax", secure=settings.production)
+    response.set_cookie(
+        anon_cookie_name(settings), nonce, path="/", httponly=True, samesite="lax", secure=settings.production
+    )
 
 
 def valid(request: Request, sent: str | None, session_token: str | None) -> bool:
@@ -46,7 +57,7 @@ def valid(request: Request, sent: str | None, session_token: str | None) -> bool
     if session_token is not None:
         return _same(sent, session_token)
     nonce, _, signature = sent.partition(".")
-    cookie = request.cookies.get(ANON_COOKIE) or ""
+    cookie = request.cookies.get(anon_cookie_name(request.app.state.settings)) or ""
     if not nonce or not _same(nonce, cookie):
         return False
     return _same(signature, _sign(request.app.state.settings.secret_key, nonce))

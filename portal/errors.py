@@ -41,14 +41,14 @@ FRIENDLY: dict[ErrorCode, str] = {
 FIELD_HINTS: dict[str, str] = {
     "email": N_("Enter a valid e-mail address."),
     "password": N_("Use at least 10 characters for your password."),
-    "displayName": N_("Enter a name of 1 to 80 characters."),
+    "displayName": N_("Enter a name of 1 to 80 characters, without invisible or control characters."),
     "birthday": N_("Enter your real date of birth."),
     "timezone": N_("Choose a time zone from the list."),
     "locale": N_("Choose English or 简体中文."),
     "referralCode": N_("That referral code isn't valid, has expired or has been used up."),
     "rating": N_("Choose a rating from 1 to 5 stars."),
-    "title": N_("Enter a title."),
-    "body": N_("Write a few words about it."),
+    "title": N_("Enter a title of up to 120 characters on one line, without invisible characters."),
+    "body": N_("Write a few words about it: up to 5,000 characters, without invisible or control characters."),
     "subject": N_("Choose what you are reviewing."),
     "quantity": N_("Choose a quantity of at least 1."),
 }

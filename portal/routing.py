@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import quote
 
@@ -51,6 +52,7 @@ def page(
 
     def decorate(handler: Handler) -> Handler:
         async def endpoint(request: Request) -> Response:
+            refuse_unsafe_url(request)
             visit = await Visit.begin(request)
             needs_token = request.method not in SAFE_METHODS or visit.htmx
             if needs_token and not await visit.csrf_ok():
@@ -101,6 +103,17 @@ async def _safe_error(visit: Visit, status: int, message: str) -> Response:
     except OperationFailed:
         visit.member = None  # the layout query failed too: render the page without it
         return await visit.error_page(status, visit._("Sorry"), message)
+
+
+def refuse_unsafe_url(request: Request) -> None:
+    """404 for a URL whose path or query carries a control character (such as ``%00``).
+
+    No page has such a URL, and echoing one into the HTML (a NUL byte in a link or a form field)
+    is what a hostile link wants. :func:`portal.routes.http_error` renders the 404 without it.
+    """
+    values = [request.url.path, *(part for item in request.query_params.multi_items() for part in item)]
+    if any(unicodedata.category(ch) == "Cc" for value in values for ch in value):
+        raise HTTPException(404)
 
 
 def collect() -> list[BaseRoute]:

@@ -112,7 +112,10 @@ Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "What a caller may read. Fields a caller may not see answer null or an empty list, never someone else's data."
 )
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
-    "What a caller may change. A refusal is a userError with a code in the payload, never a half-applied change."
+    "What a caller may change. A refusal is a userError with a code in the payload, never a half-applied change; "
+    "an id of another member's object answers NOT_FOUND, like a missing one. A mutation whose only credential is "
+    "the portal's session cookie needs the session's CSRF token in X-CSRF-Token and is refused (HTTP 403) when "
+    "Origin or Sec-Fetch-Site names another site; bearer tokens and partner keys need neither."
 )
 
 

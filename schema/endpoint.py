@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import HTTPException, StarletteRequestAdapter
 from graphql import parse
 from starlette.requests import Request
 from starlette.responses import Response
@@ -35,8 +35,22 @@ from schema.context import SECURE_SESSION_COOKIE, SESSION_COOKIE, Context, conte
 ERROR_CODES = {400: "BAD_REQUEST", 403: "FORBIDDEN", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 
 
+class JsonBodyAdapter(StarletteRequestAdapter):
+    """Strawberry reads the body as JSON when its content type *contains* "application/json".
+
+    :meth:`PatronGraphQL.run` has already accepted the media type properly (any case, with
+    parameters, or application/graphql-response+json), so a POST body here is JSON.
+    """
+
+    @property
+    def content_type(self) -> str | None:
+        return transport.JSON if self.method == "POST" else super().content_type
+
+
 class PatronGraphQL(GraphQL):
     """Bearer tokens, partner keys or the portal's session cookie identify the caller."""
+
+    request_adapter_class = JsonBodyAdapter
 
     def __init__(self, *args: Any, own_hosts: tuple[str, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -68,7 +68,9 @@ DateTime = dataclasses.replace(
 )
 Decimal = dataclasses.replace(
     DecimalDefinition,
-    description="An exact decimal number as a string of ASCII digits with an optional '.', such as \"12.50\".",
+    description="An exact decimal number as a string of ASCII digits with an optional '.', such as \"12.50\". "
+    "Anything else (a JSON number, a sign, an exponent, spaces, '_' or other scripts' digits) is a GraphQL error "
+    "with extensions.code INVALID_INPUT.",
     parse_value=parse_decimal,
 )
 

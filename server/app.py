@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -42,7 +43,7 @@ class CachedStatic(StaticFiles):
 
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     """Build the ASGI app. ``manage_db=False`` lets tests own the database connections."""
-    from portal.routes import portal_routes
+    from portal.routes import http_error, portal_routes
     from schema.api import get_schema
     from schema.endpoint import PatronGraphQL
 
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         lifespan=lifespan,
         outermost=Middleware(SecurityHeadersMiddleware, graphiql=graphiql, hsts=settings.production),
         middleware=[Middleware(BodyLimitMiddleware)],
-        exception_handlers={Exception: server_error},
+        exception_handlers={Exception: server_error, HTTPException: http_error},
     )
     app.state.settings = settings
     return app

@@ -28,6 +28,7 @@ from server.core.database import (  # noqa: E402
     init_db,
     migrate,
 )
+from tests.server_process import ServerProcess  # noqa: E402
 from tests.support import Api  # noqa: E402
 
 BACKEND = os.environ.get("PATRON_TEST_DB", "sqlite")
@@ -36,6 +37,18 @@ POSTGRES_URL = os.environ.get("PATRON_TEST_POSTGRES_URL", "postgres://postgres@1
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"patron database backend: {BACKEND}"
+
+
+# Markers whose tests run only when chosen by name (``-m fuzz_large``): `make test` never runs them.
+OPT_IN_MARKERS = {"fuzz_large": "the large fuzz budget runs only with -m fuzz_large"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    chosen = config.getoption("markexpr") or ""
+    for item in items:
+        for marker, reason in OPT_IN_MARKERS.items():
+            if marker in item.keywords and (marker not in chosen or f"not {marker}" in chosen):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +104,27 @@ async def http(app) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def api(http: httpx.AsyncClient) -> Api:
     return Api(http)
+
+
+@pytest.fixture
+async def launch(database_url: str, tmp_path: Path) -> AsyncIterator:
+    """Start real ``patron serve`` processes on this run's database; all are stopped when the test ends."""
+    started: list[ServerProcess] = []
+    env = {
+        "DATABASE_URL": database_url,
+        "PATRON_ENV": "test",
+        "PATRON_SECRET_KEY": os.environ["PATRON_SECRET_KEY"],
+        "PATRON_VAR_DIR": str(tmp_path / "var"),
+    }
+
+    async def start(workers: int = 1, port: int | None = None, **extra_env: str) -> ServerProcess:
+        log = tmp_path / f"server-{len(started)}.log"
+        server = ServerProcess({**env, **extra_env}, log, workers=workers, port=port)
+        started.append(server)
+        return await server.start()
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            await server.stop()

@@ -8,9 +8,7 @@ database directly. Every server is killed in ``finally``; every wait has a bound
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import httpx
 import pytest
@@ -38,29 +36,6 @@ MEMBERS = 60
 PASSWORD = "correct-horse-battery"
 
 Launch = Callable[..., Awaitable[ServerProcess]]
-
-
-@pytest.fixture
-async def launch(database_url: str, tmp_path: Path) -> AsyncIterator[Launch]:
-    """Start servers on this run's database; all of them are killed when the test ends."""
-    started: list[ServerProcess] = []
-    env = {
-        "DATABASE_URL": database_url,
-        "PATRON_ENV": "test",
-        "PATRON_SECRET_KEY": os.environ["PATRON_SECRET_KEY"],
-        "PATRON_VAR_DIR": str(tmp_path / "var"),
-    }
-
-    async def start(workers: int = 1, port: int | None = None) -> ServerProcess:
-        server = ServerProcess(env, tmp_path / f"server-{len(started)}.log", workers=workers, port=port)
-        started.append(server)
-        return await server.start()
-
-    try:
-        yield start
-    finally:
-        for server in started:
-            await server.stop()
 
 
 @pytest.fixture

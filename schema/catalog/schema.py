@@ -142,7 +142,9 @@ class CatalogMutation:
         return await attempt(action, _failed_redemption, info.context.locale)
 
     @strawberry.mutation(
-        description="Cancel an unused redemption; its points come back and its stock is released."
+        description="Cancel an unused redemption; its points come back and its stock is released. "
+        "The owner or staff may cancel; another member's redemption answers NOT_FOUND, exactly like an id "
+        "that does not exist."
     )
     async def cancel_redemption(
         self,

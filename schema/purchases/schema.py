@@ -26,9 +26,15 @@ class PurchaseInput:
         description="The partner's own order id (1 to 128 visible characters); repeats are idempotent."
     )
     amount: Decimal = strawberry.field(
-        description='What the member paid, in the programme currency, such as "199.00".'
+        description='What the member paid in the programme currency, such as "199.00": above 0, at most '
+        "100,000,000, with at most the currency's decimal places (2 for CNY); else INVALID_INPUT on amount."
     )
-    occurred_at: datetime | None = strawberry.field(default=None, description="When the purchase was made; null: now.")
+    occurred_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the purchase was made; null: now. Accepted from 400 days ago up to 5 minutes ahead "
+        "(a till's clock drift; such a time counts as now), before the member joined included; outside that "
+        "window INVALID_INPUT on occurredAt.",
+    )
     subjects: list[str] | None = strawberry.field(
         default=None,
         description="Subjects (product or store references) bought; a review of one of them is a verified purchase.",
