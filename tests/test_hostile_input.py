@@ -131,6 +131,35 @@ def test_the_portal_and_cli_parser_is_the_scalars_parser() -> None:
             check_amount(text, places=2)
 
 
+@pytest.mark.parametrize(
+    ("value", "english", "chinese"),
+    [
+        ({"birthday": "1990-02-30"}, 'Expected a date such as "2026-12-02"', "RFC 3339 格式的日期"),
+        ({"birthday": "１９９０-01-01"}, 'Expected a date such as "2026-12-02"', "RFC 3339 格式的日期"),
+    ],
+)
+async def test_a_malformed_date_is_a_coded_error_in_the_callers_language(
+    api: Api, value: dict, english: str, chinese: str
+) -> None:
+    en_member, zh_member = await api.member(), await api.member(locale="zh-CN")
+
+    en = await _scalar_refusal(api, UPDATE_PROFILE, {"i": value}, en_member)
+    zh = await _scalar_refusal(api, UPDATE_PROFILE, {"i": value}, zh_member)
+
+    assert english in en["message"] and chinese in zh["message"]
+
+
+async def test_a_malformed_date_time_is_a_coded_error(api: Api) -> None:
+    partner, member = await api.partner(), await api.member()
+
+    variables = _purchase(member.email or "", "1.00", occurredAt="yesterday")
+
+    error = await _scalar_refusal(api, RECORD_PURCHASE, variables, partner)
+
+    assert "RFC 3339" in error["message"]
+    assert await Purchase.all().count() == 0
+
+
 # -- purchase times -----------------------------------------------------------------------------
 
 
