@@ -97,8 +97,16 @@ class PatronGraphQL(GraphQL):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
         return data
 
-    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Context,
-                             root_value: Any, request_data: GraphQLRequestData) -> ExecutionResult:  # fmt: skip
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Refuse a mutation over GET (405) or one the session cookie may not carry (403) before it runs."""
         refusal = context.extra.get("session_refusal") if isinstance(context, Context) else None
         if refusal or request_adapter.method == "GET":
             operation = _operation_type(request_data)
