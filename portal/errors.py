@@ -35,6 +35,9 @@ FRIENDLY: dict[ErrorCode, str] = {
     ErrorCode.SELF_REFERRAL: N_("You can't use your own referral code."),
     ErrorCode.ALREADY_REVIEWED: N_("You've already reviewed this."),
     ErrorCode.CANNOT_CANCEL: N_("This redemption can no longer be cancelled."),
+    ErrorCode.ALREADY_ANSWERED: N_("You've already answered this survey. Thank you!"),
+    ErrorCode.TICKET_CLOSED: N_("This request is closed. Start a new one if you need more help."),
+    ErrorCode.SURVEY_EXPIRED: N_("This survey has closed."),
 }
 
 # INVALID_INPUT names the field at fault; these say what a good value looks like.

@@ -31,6 +31,8 @@ from strawberry.types import Info
 
 from schema.accounts import types as account_types
 from schema.accounts.schema import AccountMutation, AccountQuery
+from schema.care import types as care_types
+from schema.care.schema import CareMutation, CareQuery
 from schema.catalog import types as catalog_types
 from schema.catalog.schema import CatalogMutation, CatalogQuery
 from schema.checkins.types import CheckInMutation
@@ -65,6 +67,8 @@ NODE_TYPES: dict[str, type[relay.Node]] = {
     "Referral": referral_types.Referral,
     "Review": review_types.Review,
     "Notification": notification_types.Notification,
+    "Ticket": care_types.Ticket,
+    "Survey": care_types.Survey,
 }
 
 
@@ -94,7 +98,7 @@ class NodeQuery:
         return list(result)[0]
 
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, ProgramQuery, CatalogQuery, ReviewQuery))
+Query = merge_types("Query", (NodeQuery, AccountQuery, ProgramQuery, CatalogQuery, ReviewQuery, CareQuery))
 Mutation = merge_types(
     "Mutation",
     (
@@ -106,6 +110,7 @@ Mutation = merge_types(
         ReferralMutation,
         PointsMutation,
         NotificationMutation,
+        CareMutation,
     ),
 )
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]

@@ -35,6 +35,9 @@ ErrorCode = described_enum(
         "SELF_REFERRAL": "A member cannot use their own referral code.",
         "ALREADY_REVIEWED": "The member has already reviewed this subject.",
         "CANNOT_CANCEL": "The redemption is no longer ISSUED (used or already cancelled), so it cannot be cancelled.",
+        "ALREADY_ANSWERED": "The survey was already answered; a survey takes one answer.",
+        "TICKET_CLOSED": "The ticket is RESOLVED or CLOSED: nothing more can be added; open a new ticket instead.",
+        "SURVEY_EXPIRED": "The survey was sent more than 14 days ago and no longer takes answers.",
     },
 )
 

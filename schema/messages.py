@@ -34,6 +34,9 @@ ZH_CN: dict[ErrorCode, str] = {
     ErrorCode.SELF_REFERRAL: "不能使用自己的推荐码。",
     ErrorCode.ALREADY_REVIEWED: "您已评价过该商品。",
     ErrorCode.CANNOT_CANCEL: "此兑换无法取消。",
+    ErrorCode.ALREADY_ANSWERED: "您已回答过这份问卷。",
+    ErrorCode.TICKET_CLOSED: "该工单已关闭，如需继续咨询请新建工单。",
+    ErrorCode.SURVEY_EXPIRED: "这份问卷已过期。",
 }
 
 ZH_CN_FIELDS: dict[str, str] = {
@@ -74,6 +77,19 @@ ZH_CN_GRAPHQL: dict[str, str] = {
     BAD_CURSOR: "游标无效：请传入本接口返回的 endCursor。",
 }
 _VARIABLE = re.compile(r"^Variable '\$(\w+)' has invalid value(?: at (\S+))?: (.*)$", re.DOTALL)
+
+# Member care: its fields (subject, body) share names with reviews', so its refusals are worded here.
+ZH_CN_MESSAGES.update({
+    "Give the ticket a one-line subject of 1 to {max_length} characters.": "请填写一行标题（1 至 {max_length} 个字符）。",
+    "Write a message of 1 to {max_length:,} characters.": "请填写留言（1 至 {max_length:,} 个字符）。",
+    "None of your orders has this id.": "您的订单中没有这个订单号。",
+    "You can open at most {limit} tickets a day.": "每天最多可提交 {limit} 个工单。",
+    "Give a score from 0 to {top}.": "请给出 0 至 {top} 的评分。",
+    "Keep the comment to {max_length:,} characters, without control characters.": "意见最多 {max_length:,} 个字符，且不含控制字符。",
+    "Choose from 1 to {maximum} days.": "请选择 1 至 {maximum} 天。",
+    "No such ticket.": "未找到该工单。",
+    "No such survey.": "未找到该问卷。",
+})
 
 
 def translate(error: DomainError, locale: str) -> str:

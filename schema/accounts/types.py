@@ -23,6 +23,7 @@ from server.points import tiers
 from server.social import checkins
 
 if TYPE_CHECKING:
+    from schema.care.types import Survey, TicketConnection
     from schema.catalog.types import RedemptionConnection
     from schema.notifications.types import NotificationConnection
     from schema.referrals.types import ReferralProfile
@@ -167,6 +168,22 @@ class Member(relay.Node):
             # Partners reach a Member through payloads and memberByEmail: never their inbox.
             return empty(NotificationConnection)
         return await member_notifications(self.row, info, first, after, bool(unread_only))
+
+    # -- care ---------------------------------------------------------------------------------
+
+    @strawberry.field(description="Surveys waiting for this member's answer, newest first; empty for anyone else.")
+    async def pending_surveys(self, info: Info) -> list[Annotated[Survey, strawberry.lazy("schema.care.types")]]:
+        from schema.care.schema import pending_surveys
+
+        return await pending_surveys(self.row, info)
+
+    @strawberry.field(description="The member's care tickets, newest first; for the member and staff, else empty.")
+    async def tickets(
+        self, info: Info, first: First = 20, after: After = None
+    ) -> Annotated[TicketConnection, strawberry.lazy("schema.care.types")]:
+        from schema.care.schema import member_tickets
+
+        return await member_tickets(self.row, info, first, after)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]

@@ -54,6 +54,10 @@ class Tier(relay.Node):
             return list(self.rule.perks_zh)
         return list(self.rule.perks)
 
+    @strawberry.field(description="Care: staff answer a ticket from a member of this tier within this many hours.")
+    def first_response_hours(self) -> int:
+        return get_program().first_response_target(self.rule.code)
+
     @classmethod
     def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
         program = get_program()
@@ -108,6 +112,10 @@ class Program:
     @strawberry.field(description="All tiers, lowest rank first.")
     def tiers(self, info: Info) -> list[Tier]:
         return [tier_type(rule, info) for rule in self.rules.tiers]
+
+    @strawberry.field(description="Care: the satisfaction survey follows a purchase after this many days (3 to 7).")
+    def survey_delay_days(self) -> int:
+        return self.rules.survey_delay_days
 
 
 @strawberry.type

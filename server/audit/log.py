@@ -28,6 +28,8 @@ ACTIONS: dict[str, str] = {
     "member.tier_override": "Tier overridden",
     "member.birthday_correct": "Birthday corrected",
     "role.grant": "Role changed",
+    "ticket.reply": "Ticket answered",
+    "ticket.resolve": "Ticket resolved",
 }
 
 

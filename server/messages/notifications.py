@@ -55,6 +55,25 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{points} points expire soon", "{points} points expire on {date}. Use them before then."),
         "zh-CN": ("{points} 积分即将过期", "{points} 积分将于 {date} 过期，请尽快使用。"),
     },
+    # member care
+    "TICKET_ANSWERED": {
+        "en": ("We answered your request", "There is a new reply to “{subject}”. Open Help to read it."),
+        "zh-CN": ("您的咨询有新回复", "“{subject}”有新的回复，请前往“帮助”查看。"),
+    },
+    "SURVEY_SENT": {
+        "en": ("Tell us how we did", "{prompt} Answer in one click on your home page within 14 days."),
+        "zh-CN": ("请为我们打分", "{prompt_zh}请在 14 天内到首页一键作答。"),
+    },
+    "TICKET_ESCALATED": {
+        "en": (
+            "Ticket escalated: {subject}",
+            "A {tier_name} member's ticket #{ticket} still has no answer; it is due by {due} UTC.",
+        ),
+        "zh-CN": (
+            "工单已升级：{subject}",
+            "一位{tier_name_zh}会员的工单 #{ticket} 仍未回复，须在 {due}（UTC）前答复。",
+        ),
+    },
 }
 
 
@@ -72,6 +91,9 @@ CATEGORIES: dict[str, str] = {
     "REDEMPTION_ISSUED": "inbox",
     "REDEMPTION_CANCELLED": "inbox",
     "POINTS_EXPIRING": "service",
+    "TICKET_ANSWERED": "service",
+    "SURVEY_SENT": "service",
+    "TICKET_ESCALATED": "service",
 }
 
 

@@ -2,6 +2,17 @@
 
 from server.models.accounts import AuthToken, LoginThrottle, Member, Role
 from server.models.audit import AuditEntry
+from server.models.care import (
+    Survey,
+    SurveyKind,
+    SurveyStatus,
+    Ticket,
+    TicketCategory,
+    TicketMessage,
+    TicketStatus,
+    TicketWait,
+    Urgency,
+)
 from server.models.catalog import Benefit, Redemption, RedemptionStatus
 from server.models.checkins import CheckIn
 from server.models.insight import LifecycleStage, MemberInsight, RfmSegment
@@ -43,4 +54,14 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "RfmSegment",
+    # care
+    "Survey",
+    "SurveyKind",
+    "SurveyStatus",
+    "Ticket",
+    "TicketCategory",
+    "TicketMessage",
+    "TicketStatus",
+    "TicketWait",
+    "Urgency",
 ]

@@ -50,6 +50,11 @@ class Program:
     tier_window_months: int = 12
     tier_retention_months: int = 12
     tiers: tuple[TierRule, ...] = field(default_factory=lambda: DEFAULT_TIERS)
+    # Member care: hours within which staff's first answer to a ticket is due (per tier, else the
+    # default), and how many days after a purchase its satisfaction survey goes out.
+    first_response_hours: int = 48
+    first_response_hours_by_tier: tuple[tuple[str, int], ...] = (("gold", 24), ("diamond", 24))
+    survey_delay_days: int = 3
 
     def tier(self, code: str) -> TierRule:
         """The tier with ``code``; the lowest tier for an unknown code (a tier removed from the rules)."""
@@ -73,6 +78,10 @@ class Program:
     def next_tier(self, tier: TierRule) -> TierRule | None:
         higher = [t for t in self.tiers if t.rank > tier.rank]
         return higher[0] if higher else None
+
+    def first_response_target(self, tier_code: str) -> int:
+        """Hours within which staff's first answer to a ticket from a member of ``tier_code`` is due."""
+        return dict(self.first_response_hours_by_tier).get(tier_code, self.first_response_hours)
 
 
 DEFAULT_TIERS: tuple[TierRule, ...] = (
@@ -165,6 +174,43 @@ def _streak_bonuses_from(raw: Any) -> tuple[StreakBonus, ...]:
     return tuple(sorted(bonuses, key=lambda b: b.days))
 
 
+MAX_FIRST_RESPONSE_HOURS = 30 * 24
+SURVEY_DELAY_RANGE = (3, 7)
+
+
+def _hours(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_FIRST_RESPONSE_HOURS:
+        raise ConfigError(
+            f"PATRON_PROGRAM: {where} must be a whole number of hours from 1 to {MAX_FIRST_RESPONSE_HOURS}"
+        )
+    return value
+
+
+def _care_changes(data: dict[str, Any], tiers: tuple[TierRule, ...]) -> dict[str, Any]:
+    """The member-care settings; per-tier targets must name tiers the programme has."""
+    changes: dict[str, Any] = {}
+    if "first_response_hours" in data:
+        changes["first_response_hours"] = _hours(data["first_response_hours"], "first_response_hours")
+    if "first_response_hours_by_tier" in data:
+        raw = data["first_response_hours_by_tier"]
+        if not isinstance(raw, dict):
+            raise ConfigError("PATRON_PROGRAM: first_response_hours_by_tier must be a table such as { gold = 24 }")
+        codes = {tier.code for tier in tiers}
+        for code in raw:
+            if code not in codes:
+                raise ConfigError(f"PATRON_PROGRAM: first_response_hours_by_tier names an unknown tier {code!r}")
+        changes["first_response_hours_by_tier"] = tuple(
+            (code, _hours(hours, f"first_response_hours_by_tier.{code}")) for code, hours in raw.items()
+        )
+    if "survey_delay_days" in data:
+        low, high = SURVEY_DELAY_RANGE
+        days = data["survey_delay_days"]
+        if not isinstance(days, int) or isinstance(days, bool) or not low <= days <= high:
+            raise ConfigError(f"PATRON_PROGRAM: survey_delay_days must be a whole number from {low} to {high}")
+        changes["survey_delay_days"] = days
+    return changes
+
+
 def program_from_toml(text: str) -> Program:
     """Parse a programme file; unknown keys are refused so that a typo is not silently ignored."""
     try:
@@ -206,6 +252,7 @@ def program_from_toml(text: str) -> Program:
         changes["streak_bonuses"] = _streak_bonuses_from(data["streak_bonuses"])
     if "tiers" in data:
         changes["tiers"] = _tiers_from(data["tiers"])
+    changes.update(_care_changes(data, changes.get("tiers", program.tiers)))
     return replace(program, **changes)
 
 

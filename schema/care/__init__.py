@@ -1,0 +1,1 @@
+"""Care tickets, surveys, the staff queue and the first-response report."""
