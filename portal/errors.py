@@ -54,6 +54,7 @@ FIELD_HINTS: dict[str, str] = {
     "body": N_("Write a few words about it: up to 5,000 characters, without invisible or control characters."),
     "subject": N_("Choose what you are reviewing."),
     "quantity": N_("Choose a quantity of at least 1."),
+    "score": N_("Choose a score on the scale."),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from portal.pages.surveys import survey_card
 from portal.routing import page
 from portal.visit import Visit
 from server.core.errors import ErrorCode
@@ -12,7 +13,8 @@ from server.core.errors import ErrorCode
 @page("/dashboard", member=True)
 async def dashboard(visit: Visit) -> Response:
     data = await visit.run("dashboard")
-    return await visit.render("dashboard.html", data=data, viewer=data["viewer"], result=None)
+    surveys = [survey_card(survey) for survey in data["viewer"]["pendingSurveys"]]
+    return await visit.render("dashboard.html", data=data, viewer=data["viewer"], result=None, surveys=surveys)
 
 
 @page("/check-in", methods=["POST"], member=True)

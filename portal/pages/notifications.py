@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from portal.pages.surveys import survey_card
 from portal.routing import page
 from portal.visit import Visit
 
@@ -18,4 +19,5 @@ async def notifications(visit: Visit) -> Response:
         if not marked["userErrors"] and visit.layout is not None:
             # The header shows what is left unread now, not before this visit.
             visit.layout = {**visit.layout, "unreadNotifications": {"totalCount": marked["unreadCount"]}}
-    return await visit.render("notifications.html", viewer=viewer, fresh=set(unread_ids))
+    surveys = [survey_card(survey) for survey in viewer["pendingSurveys"]]
+    return await visit.render("notifications.html", viewer=viewer, fresh=set(unread_ids), surveys=surveys)
