@@ -44,16 +44,20 @@ def pending(member_id: int, at: datetime | None = None) -> QuerySet[Survey]:
     return Survey.filter(member_id=member_id, answered_at__isnull=True, expires_at__gt=at).order_by("-sent_at", "-id")
 
 
+def _check_comment(comment: str) -> str:
+    try:
+        return check_text(tickets.one_kind_of_newline(comment), "comment", max_length=MAX_COMMENT, min_length=0)
+    except DomainError:
+        raise invalid("comment", COMMENT_RULE) from None
+
+
 async def answer(member: Member, survey_id: int, score: int, comment: str | None = None) -> Survey:
     """Record the member's score (and optional comment) once; a detractor's answer opens a complaint."""
     survey = await access.own_survey(member, survey_id)
     top = scale(survey.kind)
     if not 0 <= score <= top:
         raise invalid("score", f"Give a score from 0 to {top}.")
-    try:
-        note = check_text(comment, "comment", max_length=MAX_COMMENT, min_length=0) if comment else ""
-    except DomainError:
-        raise invalid("comment", COMMENT_RULE) from None
+    note = _check_comment(comment) if comment else ""
     now = clock.now()
     async with in_transaction():
         locked = await ledger.lock_member(member.id)

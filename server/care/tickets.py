@@ -54,9 +54,14 @@ def check_subject(subject: str) -> str:
     return subject
 
 
+def one_kind_of_newline(text: str) -> str:
+    """Browsers send a textarea's line breaks as CR LF: store them as LF, the one break the checks allow."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def check_body(body: str) -> str:
     try:
-        return check_text(body, "body", max_length=MAX_BODY)
+        return check_text(one_kind_of_newline(body), "body", max_length=MAX_BODY)
     except DomainError:
         raise invalid("body", BODY_RULE) from None
 
