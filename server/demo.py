@@ -50,6 +50,7 @@ async def _history(member: Member, partner: Partner) -> None:
 
 async def load_demo() -> list[str]:
     """Create what is missing and describe the result."""
+    from server.care import demo as care_demo
     from server.catalog import demo as catalog_demo
 
     partner = await _demo_partner()
@@ -61,6 +62,7 @@ async def load_demo() -> list[str]:
         f"Demo member: {DEMO_EMAIL} / {DEMO_PASSWORD} ({'created' if created else 'already there'})",
     ]
     lines += await catalog_demo.load_catalog()
+    lines += await care_demo.load_care(member)
     member = await Member.get(email=DEMO_EMAIL)
     lines.append(f"Demo member balance: {member.balance} points, tier {member.tier_code}")
     return lines

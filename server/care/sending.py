@@ -192,6 +192,12 @@ async def send_due(at: datetime, ctx: JobContext | None = None) -> int:
     return sent
 
 
+async def send_due_to(member_id: int, at: datetime) -> Survey | None:
+    """Send the one survey due to this member now, if any (the demo uses it; the job sends to everyone)."""
+    chosen = [candidate for candidate in await _choose(at) if candidate.member_id == member_id]
+    return await _send(chosen[0], at) if chosen else None
+
+
 async def expire_due(at: datetime) -> int:
     """Mark surveys unanswered 14 days after sending EXPIRED (answers are refused from then on anyway)."""
     return await Survey.filter(status=SurveyStatus.SENT, answered_at__isnull=True, expires_at__lte=at).update(
