@@ -25,7 +25,7 @@ async def escalate_tickets(ctx: JobContext) -> str:
 
 @job(
     "care-surveys",
-    every=timedelta(minutes=15),
+    every=timedelta(hours=1),
     order=60,
     description="Send satisfaction surveys after purchases and resolved tickets, and NPS surveys.",
 )

@@ -124,3 +124,20 @@ async def test_the_queue_puts_escalated_first_then_waiting_by_due_time_then_answ
     assert page_one["pageInfo"]["hasNextPage"] is True and page_two["pageInfo"]["hasNextPage"] is False
     assert waiting["totalCount"] == 3
     assert {e["node"]["subject"] for e in by_tier["edges"]} == {answered["subject"], newer_gold["subject"]}
+
+
+async def test_a_silver_target_counts_29_february_as_a_day_and_a_gold_one_crosses_midnight(api: Api) -> None:
+    partner = await api.partner()
+    opened = utc(2028, 2, 28, 12)
+    with clock.travel(opened):  # bearer tokens live 30 days: sign up near the dates
+        silver, gold, staff = await api.member(), await member_of_tier(api, partner, "gold"), await api.staff()
+        slow = await open_ticket(api, silver, "Leap year")
+        fast = await open_ticket(api, gold, "Overnight")
+
+    assert slow["firstResponseDueAt"].startswith("2028-03-01T12:00")
+    assert fast["firstResponseDueAt"].startswith("2028-02-29T12:00")
+    with clock.travel(utc(2028, 2, 29, 11, 59)):
+        on_time = (await reply(api, staff, fast["id"], "Answered."))["ticket"]
+    with clock.travel(utc(2028, 3, 1, 12, 1)):
+        late = (await queue(api, staff))["edges"][0]["node"]
+    assert on_time["breached"] is False and late["subject"] == "Leap year" and late["breached"] is True

@@ -162,3 +162,17 @@ async def test_a_gold_member_in_chinese_gets_the_follow_up_in_chinese(api: Api) 
     [survey] = await pending(api, member, T0 + timedelta(days=4))
     assert survey["question"] == "您对这次购物满意吗？"
     assert survey["about"] == "2026年3月2日的订单 ORD-ZH"
+
+
+async def test_the_follow_up_counts_whole_days_across_29_february_and_names_the_members_own_day(api: Api) -> None:
+    partner = await api.partner()
+    bought = utc(2028, 2, 29, 6)  # 22:00 on 28 February in Los Angeles
+    with clock.travel(bought - timedelta(days=1)):  # bearer tokens live 30 days: sign up near the dates
+        member = await api.member(timezone="America/Los_Angeles")
+
+    await buy(api, partner, member, bought, "ORD-LEAP")
+
+    assert await sweep(utc(2028, 3, 3, 5, 59)) == "Sent 0 survey(s)."
+    assert await sweep(utc(2028, 3, 3, 6, 1)) == "Sent 1 survey(s)."
+    [survey] = await pending(api, member, utc(2028, 3, 4))
+    assert survey["about"] == "Order ORD-LEAP of Feb 28, 2028"
