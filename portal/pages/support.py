@@ -29,13 +29,23 @@ HINTS: dict[str, str] = {
 }
 
 
+# Refusals whose portal-wide wording speaks of rewards.
+CODES: dict[str, str] = {
+    "LIMIT_REACHED": N_("You've sent us many requests today. Please write back on an open one, or try again tomorrow."),
+}
+
+
+def _hinted(error: dict[str, Any]) -> bool:
+    """Bad input in a field care words itself (an unknown order id is "not found" on its field)."""
+    return error.get("field") in HINTS and error["code"] in ("INVALID_INPUT", "NOT_FOUND")
+
+
 def ticket_errors(visit: Visit, user_errors: list[dict[str, Any]]) -> FormErrors:
     """``userErrors`` for a ticket form: bad input gets care's wording, everything else the portal's."""
-    errors = visit.errors([e for e in user_errors if e.get("field") not in HINTS], TICKET_FIELDS)
-    for error in user_errors:
-        name = error.get("field")
-        if name in HINTS and name not in errors.fields:
-            errors.fields[name] = visit._(HINTS[name])
+    errors = visit.errors([e for e in user_errors if not _hinted(e) and e["code"] not in CODES], TICKET_FIELDS)
+    for error in filter(_hinted, user_errors):
+        errors.fields.setdefault(error["field"], visit._(HINTS[error["field"]]))
+    errors.general += [visit._(CODES[e["code"]]) for e in user_errors if e["code"] in CODES]
     return errors
 
 

@@ -123,9 +123,7 @@ async def open_ticket(member: Member, draft: TicketDraft) -> Ticket:
         if twin is not None:
             return twin
         if await Ticket.filter(member_id=locked.id, created_at__gt=now - timedelta(days=1)).count() >= DAILY_LIMIT:
-            raise DomainError(
-                ErrorCode.LIMIT_REACHED, f"You can open at most {DAILY_LIMIT} tickets a day.", "subject"
-            )
+            raise DomainError(ErrorCode.LIMIT_REACHED, f"You can open at most {DAILY_LIMIT} tickets a day.")
         return await create(
             locked, draft.category, subject, body, now,
             order_id=purchase.order_id if purchase else None, purchase_id=purchase.id if purchase else None,

@@ -133,3 +133,15 @@ async def test_a_low_score_without_javascript_thanks_and_points_to_the_complaint
     assert bad.status_code == 303
     ticket = await Ticket.get()
     assert ticket.category.value == "COMPLAINT" and ticket.subject.startswith("问卷评分：3/10")
+
+
+async def test_the_daily_limit_is_explained_in_care_words(app, api: Api) -> None:
+    async with member_browser(app, api) as (browser, member):
+        for n in range(10):
+            await open_ticket(api, member, f"Question {n}")
+        await browser.get("/support/new")
+        refused = await browser.post("/support/new", {"category": "QUESTION", "subject": "Eleventh", "body": "?"})
+    assert refused.status_code == 422
+    main = refused.text[refused.text.index("<main") : refused.text.index("</main>")]
+    assert "sent us many requests today" in main and "reward" not in main
+    assert await Ticket.all().count() == 10
