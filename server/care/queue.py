@@ -15,6 +15,7 @@ from tortoise.queryset import QuerySet
 
 from server.accounts import roles
 from server.core import clock
+from server.core.validation import encodable
 from server.models import Member, Ticket, TicketCategory, TicketStatus, Urgency
 
 QUEUE_ORDER = ("urgency", "queue_due_at", "id")
@@ -51,7 +52,8 @@ def queue(actor: Member, where: TicketFilter | None = None, at: datetime | None 
     if where.category is not None:
         query = query.filter(category=where.category)
     if where.tier_code:
-        query = query.filter(tier_code=where.tier_code)
+        # Text no database can compare (NUL, lone surrogates) matches no tier rather than failing the query.
+        query = query.filter(tier_code=where.tier_code) if encodable(where.tier_code) else query.filter(id__in=[])
     if where.member_id is not None:
         query = query.filter(member_id=where.member_id)
     return query

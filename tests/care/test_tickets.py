@@ -244,3 +244,14 @@ async def test_each_staff_answer_notifies_the_member_publishes_ticket_answered_a
         ("ticket.resolve", {"status": "ANSWERED"}, "RESOLVED"),
     ]
     assert {e.actor_email for e in trail} == {staff.email}
+
+
+async def test_a_tier_filter_no_database_can_store_matches_nothing_instead_of_failing(api: Api) -> None:
+    staff, member = await api.staff(), await api.member()
+    await open_ticket(api, member)
+
+    for tier in ("\u0000", "\ud800", "silver"):
+        found = await api.run_escaped(
+            "query($t: String) { tickets(tierCode: $t, status: OPEN) { totalCount } }", {"t": tier}, staff
+        )
+        assert found["tickets"]["totalCount"] == (1 if tier == "silver" else 0)
