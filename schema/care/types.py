@@ -292,7 +292,7 @@ class Ticket(relay.Node):
     async def recent_orders(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="How many, 1 to 20.")] = 5,
+        first: Annotated[int, strawberry.argument(description="How many, 1 to 20 (other values are clamped).")] = 5,
     ) -> list[OrderSummary]:
         if not is_reader(info):
             return []
