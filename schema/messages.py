@@ -78,17 +78,15 @@ ZH_CN_GRAPHQL: dict[str, str] = {
 }
 _VARIABLE = re.compile(r"^Variable '\$(\w+)' has invalid value(?: at (\S+))?: (.*)$", re.DOTALL)
 
-# Member care: its fields (subject, body) share names with reviews', so its refusals are worded here.
+# Member care's own refusals.
 ZH_CN_MESSAGES.update({
-    "Give the ticket a one-line subject of 1 to {max_length} characters.": "请填写一行标题（1 至 {max_length} 个字符）。",
-    "Write a message of 1 to {max_length:,} characters.": "请填写留言（1 至 {max_length:,} 个字符）。",
     "None of your orders has this id.": "您的订单中没有这个订单号。",
     "You can open at most {limit} tickets a day.": "每天最多可提交 {limit} 个工单。",
     "Give a score from 0 to {top}.": "请给出 0 至 {top} 的评分。",
-    "Keep the comment to {max_length:,} characters, without control characters.": "意见最多 {max_length:,} 个字符，且不含控制字符。",
     "Choose from 1 to {maximum} days.": "请选择 1 至 {maximum} 天。",
     "No such ticket.": "未找到该工单。",
     "No such survey.": "未找到该问卷。",
+    "This ticket is closed; open a new one to continue.": "该工单已关闭，如需继续咨询请新建工单。",
 })
 
 

@@ -91,7 +91,7 @@ async def response_report(actor: Member, days: int = 30, at: datetime | None = N
     """Staff and analysts: first-response times and breaches by tier over the last ``days`` days."""
     roles.require_reader(actor)
     if not 1 <= days <= MAX_DAYS:
-        raise invalid("days", f"Choose from 1 to {MAX_DAYS} days.")
+        raise invalid("days", "Choose from 1 to {maximum} days.", maximum=MAX_DAYS)
     at = at or clock.now()
     since = at - timedelta(days=days)
     waits = await TicketWait.filter(started_at__gte=since, started_at__lte=at).values(

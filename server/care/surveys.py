@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from server.care import access, texts, tickets
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode, invalid
-from server.core.validation import check_text
+from server.core.validation import check_public_text
 from server.models import Member, Survey, SurveyKind, SurveyStatus, Ticket, TicketCategory
 from server.points import ledger
 
@@ -24,7 +24,6 @@ MAX_COMMENT = 2000
 SCALES = {SurveyKind.NPS: 10, SurveyKind.SATISFACTION: 100}
 NPS_DETRACTOR_MAX = 6
 SATISFACTION_DETRACTOR_BELOW = 60
-COMMENT_RULE = f"Keep the comment to {MAX_COMMENT:,} characters, without control characters."
 
 
 def scale(kind: SurveyKind) -> int:
@@ -44,11 +43,10 @@ def pending(member_id: int, at: datetime | None = None) -> QuerySet[Survey]:
     return Survey.filter(member_id=member_id, answered_at__isnull=True, expires_at__gt=at).order_by("-sent_at", "-id")
 
 
-def _check_comment(comment: str) -> str:
-    try:
-        return check_text(tickets.one_kind_of_newline(comment), "comment", max_length=MAX_COMMENT, min_length=0)
-    except DomainError:
-        raise invalid("comment", COMMENT_RULE) from None
+def _check_comment(comment: str | None) -> str | None:
+    if comment is None or not comment.strip():
+        return None
+    return check_public_text(tickets.one_kind_of_newline(comment), "comment", max_length=MAX_COMMENT, multiline=True)
 
 
 async def answer(member: Member, survey_id: int, score: int, comment: str | None = None) -> Survey:
@@ -56,8 +54,8 @@ async def answer(member: Member, survey_id: int, score: int, comment: str | None
     survey = await access.own_survey(member, survey_id)
     top = scale(survey.kind)
     if not 0 <= score <= top:
-        raise invalid("score", f"Give a score from 0 to {top}.")
-    note = _check_comment(comment) if comment else ""
+        raise invalid("score", "Give a score from 0 to {top}.", top=top)
+    note = _check_comment(comment)
     now = clock.now()
     async with in_transaction():
         locked = await ledger.lock_member(member.id)
@@ -66,7 +64,7 @@ async def answer(member: Member, survey_id: int, score: int, comment: str | None
             raise DomainError(ErrorCode.ALREADY_ANSWERED, "You have already answered this survey.", "surveyId")
         if survey.expires_at <= now:
             raise DomainError(ErrorCode.SURVEY_EXPIRED, "This survey has closed.", "surveyId")
-        survey.answered_at, survey.score, survey.comment = now, score, note or None
+        survey.answered_at, survey.score, survey.comment = now, score, note
         survey.status = SurveyStatus.ANSWERED
         if is_detractor(survey.kind, score):
             ticket = await _complaint(locked, survey, now)

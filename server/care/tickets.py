@@ -19,8 +19,8 @@ from tortoise.transactions import in_transaction
 from server import audit
 from server.care import access, notices, waits
 from server.core import clock
-from server.core.errors import DomainError, ErrorCode, invalid
-from server.core.validation import check_key, check_text
+from server.core.errors import DomainError, ErrorCode
+from server.core.validation import check_key, check_public_text
 from server.models import Member, Purchase, Ticket, TicketCategory, TicketMessage, TicketStatus, Urgency
 from server.points import ledger
 
@@ -39,31 +39,18 @@ class TicketDraft:
     order_id: str | None = None
 
 
-SUBJECT_RULE = f"Give the ticket a one-line subject of 1 to {MAX_SUBJECT} characters."
-BODY_RULE = f"Write a message of 1 to {MAX_BODY:,} characters."
-
-
 def check_subject(subject: str) -> str:
-    """One line of 1 to 120 characters (its own wording: review subjects follow other rules)."""
-    try:
-        subject = check_text(subject, "subject", max_length=MAX_SUBJECT)
-    except DomainError:
-        raise invalid("subject", SUBJECT_RULE) from None
-    if "\n" in subject:
-        raise invalid("subject", SUBJECT_RULE)
-    return subject
+    """One line of 1 to 120 characters, under the rule for text other people read."""
+    return check_public_text(subject, "subject", max_length=MAX_SUBJECT)
 
 
 def one_kind_of_newline(text: str) -> str:
-    """Browsers send a textarea's line breaks as CR LF: store them as LF, the one break the checks allow."""
+    """Browsers send a textarea's line breaks as CR LF: store them as LF."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def check_body(body: str) -> str:
-    try:
-        return check_text(one_kind_of_newline(body), "body", max_length=MAX_BODY)
-    except DomainError:
-        raise invalid("body", BODY_RULE) from None
+    return check_public_text(one_kind_of_newline(body), "body", max_length=MAX_BODY, multiline=True)
 
 
 def _closed() -> DomainError:
@@ -123,7 +110,9 @@ async def open_ticket(member: Member, draft: TicketDraft) -> Ticket:
         if twin is not None:
             return twin
         if await Ticket.filter(member_id=locked.id, created_at__gt=now - timedelta(days=1)).count() >= DAILY_LIMIT:
-            raise DomainError(ErrorCode.LIMIT_REACHED, f"You can open at most {DAILY_LIMIT} tickets a day.")
+            raise DomainError(
+                ErrorCode.LIMIT_REACHED, "You can open at most {limit} tickets a day.", None, {"limit": DAILY_LIMIT}
+            )
         return await create(
             locked, draft.category, subject, body, now,
             order_id=purchase.order_id if purchase else None, purchase_id=purchase.id if purchase else None,

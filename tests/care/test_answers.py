@@ -128,3 +128,12 @@ async def test_a_detractor_ticket_speaks_the_members_language_and_names_the_orde
     assert ticket["subject"] == "问卷评分：20/100 · 2026年5月4日的订单 ORD-ZH-1"
     assert ticket["messages"][0]["body"] == "（评分时未填写意见。）"
     assert (await Ticket.get()).order_id == "ORD-ZH-1"
+
+
+async def test_a_chinese_member_is_told_the_scale_in_chinese(api: Api) -> None:
+    member = await api.member(locale="zh-CN")
+    survey = await survey_for(api, member, "NPS")
+
+    refused = await answer(api, member, survey, 11)
+
+    assert refused["userErrors"] == [{"field": "score", "code": "INVALID_INPUT", "message": "请给出 0 至 10 的评分。"}]
