@@ -1,8 +1,10 @@
 """Refresh the message catalogs after changing strings: ``make messages`` (or ``python -m portal.catalogs``).
 
-Extracts every marked string (``babel.cfg``), merges them into each ``messages.po`` in the
-catalogs' own format (no source locations, no line wrapping, so a diff shows only what changed),
-and lists the entries still to translate. Two branches that each add strings then merge cleanly.
+Extracts every marked string, merges them into each catalog in the catalogs' own format (no
+source locations, no line wrapping, so a diff shows only what changed), and lists the entries
+still to translate. Two branches that each add strings then merge cleanly. There are two
+catalogs: the portal's (``babel.cfg`` → ``portal/locales/*/messages.po``) and the e-mails'
+(``server/messages/babel.cfg`` → ``server/messages/locales/*/email.po``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = Path(__file__).resolve().parent / "locales"
+# (extraction config, folder of <lang>/LC_MESSAGES/, catalog file name)
+CATALOGS = (
+    (ROOT / "babel.cfg", LOCALES, "messages.po"),
+    (ROOT / "server" / "messages" / "babel.cfg", ROOT / "server" / "messages" / "locales", "email.po"),
+)
 
 
 def _merge(catalog, template) -> None:  # type: ignore[no-untyped-def]
@@ -40,22 +47,30 @@ def _merge(catalog, template) -> None:  # type: ignore[no-untyped-def]
 
 def refresh() -> list[tuple[str, str]]:
     """Update every catalog from the sources; returns (catalog, msgid) pairs left to translate."""
+    missing = []
+    for config, locales, filename in CATALOGS:
+        missing += _refresh(config, locales, filename)
+    return missing
+
+
+def _refresh(config: Path, locales: Path, filename: str) -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as folder:
         pot = Path(folder) / "messages.pot"
         subprocess.run(
-            [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-o", str(pot), "."],
+            [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(config), "-o", str(pot), "."],
             cwd=ROOT, check=True, capture_output=True,
         )
         with pot.open("rb") as handle:
             template = read_po(handle)
     missing = []
-    for po_path in sorted(LOCALES.glob("*/LC_MESSAGES/messages.po")):
+    for po_path in sorted(locales.glob(f"*/LC_MESSAGES/{filename}")):
         with po_path.open("rb") as handle:
             catalog = read_po(handle)
         _merge(catalog, template)
         with po_path.open("wb") as handle:
             write_po(handle, catalog, no_location=True, width=0, omit_header=False)
-        missing += [(po_path.parent.parent.name, m.id) for m in catalog if m.id and (not m.string or m.fuzzy)]
+        name = f"{po_path.parent.parent.name}/{filename}"
+        missing += [(name, m.id) for m in catalog if m.id and (not m.string or m.fuzzy)]
     return missing
 
 

@@ -38,6 +38,8 @@ FRIENDLY: dict[ErrorCode, str] = {
     ErrorCode.ALREADY_ANSWERED: N_("You've already answered this survey. Thank you!"),
     ErrorCode.TICKET_CLOSED: N_("This request is closed. Start a new one if you need more help."),
     ErrorCode.SURVEY_EXPIRED: N_("This survey has closed."),
+    # messages (issue 13)
+    ErrorCode.INVALID_TOKEN: N_("This link has expired or was already used. Please ask for a new one."),
 }
 
 # INVALID_INPUT names the field at fault; these say what a good value looks like.
@@ -55,6 +57,9 @@ FIELD_HINTS: dict[str, str] = {
     "subject": N_("Choose what you are reviewing."),
     "quantity": N_("Choose a quantity of at least 1."),
     "score": N_("Choose a score on the scale."),
+    # messages (issue 13)
+    "newPassword": N_("Use at least 10 characters for your password."),
+    "newEmail": N_("Enter a valid e-mail address."),
 }
 
 

@@ -38,8 +38,12 @@ def page(
     member: bool = False,
     role: str | None = None,
     name: str | None = None,
+    csrf: bool = True,
 ):
     """Register ``handler`` at ``path``. ``member=True``: signed-in members only.
+
+    ``csrf=False`` only for a POST whose authority is a signed token in the request itself (RFC
+    8058 one-click unsubscribe, which mail clients send without cookies or a form token).
 
     ``role="reader"`` admits staff and analysts, ``role="staff"`` staff only (the console's
     pages, see ``portal.staff``); anyone else signed in gets 403, and every answer is
@@ -54,7 +58,7 @@ def page(
         async def endpoint(request: Request) -> Response:
             refuse_unsafe_url(request)
             visit = await Visit.begin(request)
-            needs_token = request.method not in SAFE_METHODS or visit.htmx
+            needs_token = csrf and (request.method not in SAFE_METHODS or visit.htmx)
             if needs_token and not await visit.csrf_ok():
                 response = await visit.error_page(
                     403, visit._("Session expired"), visit._("This form has expired. Reload the page and try again.")

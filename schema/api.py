@@ -30,6 +30,7 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from schema.accounts import types as account_types
+from schema.accounts.recovery import RecoveryMutation
 from schema.accounts.schema import AccountMutation, AccountQuery
 from schema.care import types as care_types
 from schema.care.schema import CareMutation, CareQuery
@@ -38,6 +39,7 @@ from schema.catalog.schema import CatalogMutation, CatalogQuery
 from schema.checkins.types import CheckInMutation
 from schema.messages import localise_graphql_error
 from schema.notifications import types as notification_types
+from schema.notifications.preferences import PreferencesMutation
 from schema.notifications.schema import NotificationMutation
 from schema.points import dataloaders as _points_loaders  # noqa: F401  (registers loaders)
 from schema.points import types as points_types
@@ -111,6 +113,9 @@ Mutation = merge_types(
         PointsMutation,
         NotificationMutation,
         CareMutation,
+        # messages (issue 13)
+        RecoveryMutation,
+        PreferencesMutation,
     ),
 )
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]

@@ -38,6 +38,8 @@ ErrorCode = described_enum(
         "ALREADY_ANSWERED": "The survey was already answered; a survey takes one answer.",
         "TICKET_CLOSED": "The ticket is RESOLVED or CLOSED: nothing more can be added; open a new ticket instead.",
         "SURVEY_EXPIRED": "The survey was sent more than 14 days ago and no longer takes answers.",
+        # messages (issue 13)
+        "INVALID_TOKEN": "A reset, confirmation or unsubscribe token that is unknown, already used or expired.",
     },
 )
 

@@ -37,6 +37,8 @@ ZH_CN: dict[ErrorCode, str] = {
     ErrorCode.ALREADY_ANSWERED: "您已回答过这份问卷。",
     ErrorCode.TICKET_CLOSED: "该工单已关闭，如需继续咨询请新建工单。",
     ErrorCode.SURVEY_EXPIRED: "这份问卷已过期。",
+    # messages (issue 13)
+    ErrorCode.INVALID_TOKEN: "链接无效、已使用或已过期。",
 }
 
 ZH_CN_FIELDS: dict[str, str] = {
@@ -51,6 +53,9 @@ ZH_CN_FIELDS: dict[str, str] = {
     "subject": "请填写评价对象（1 至 200 个字符）。",
     "maxUses": "使用次数至少为 1，留空表示不限。",
     "expiresAt": "请填写一个未来的时间（含时区）。",
+    # messages (issue 13)
+    "newPassword": "新密码至少需要 10 个字符。",
+    "newEmail": "请输入有效的邮箱地址。",
 }
 
 

@@ -117,5 +117,8 @@ def release_large_allocations(threshold: int = 1024 * 1024) -> bool:
 
 def app_factory() -> Starlette:
     """Entry point for ``uvicorn --factory`` (one app per worker process)."""
+    from server.core.config import require_for_serving
+
     release_large_allocations()
+    require_for_serving(get_settings())  # a production worker without mail settings stops here
     return create_app()

@@ -28,6 +28,8 @@ jobs_app = typer.Typer(help="Timed jobs (patron serve runs them too): for cron a
 app.add_typer(partner_app, name="partner")
 app.add_typer(staff_app, name="staff")
 app.add_typer(jobs_app, name="jobs")
+mail_app = typer.Typer(help="E-mail: check the mail settings and the queue.", no_args_is_help=True)
+app.add_typer(mail_app, name="mail")
 err = Console(stderr=True)
 
 
@@ -59,11 +61,20 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Serve the API at /graphql and the portal at /, after applying pending migrations."""
+    import os
+
     import uvicorn
 
+    from server.core.config import require_for_serving
     from server.core.database import migrate
 
+    if not get_settings().public_url_set and not get_settings().production:
+        # Development default for links in e-mails: the address this server listens on (workers inherit it).
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        os.environ["PATRON_PUBLIC_URL"] = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+        get_settings.cache_clear()
     settings = get_settings()
+    require_for_serving(settings)
     get_program()
     asyncio.run(migrate(settings.database_url))
     err.print(f"Patron ({settings.env}) on http://{host}:{port}  database: {_redacted(settings.database_url)}")
@@ -250,6 +261,32 @@ def staff_revoke(email: str) -> None:
 
     member = _with_db(lambda: set_role(email, Role.MEMBER))
     typer.echo(f"{member.email} is now a member.")
+
+
+# --- e-mail (messages, issue 13) --------------------------------------------------------------
+
+
+@mail_app.command("test")
+def mail_test(
+    email: str,
+    locale: Annotated[str, typer.Option(help="en or zh-CN.")] = "en",
+) -> None:
+    """Send a test e-mail to EMAIL now, through PATRON_SMTP_URL (or into var/mail/ without it)."""
+    from server.messages.mailcheck import send_test
+
+    outcome = _with_db(lambda: send_test(email, locale))
+    if outcome.kind != "sent":
+        _fail(f"not sent: {outcome.error}", 1)
+    typer.echo(f"Test e-mail to {email} accepted.")
+
+
+@mail_app.command("status")
+def mail_status() -> None:
+    """E-mail waiting, sent and failed in the last 24 hours, and addresses marked undeliverable."""
+    from server.messages.mailcheck import status
+
+    for line in _with_db(status):
+        typer.echo(line)
 
 
 def _redacted(url: str) -> str:

@@ -90,6 +90,8 @@ class SecurityHeadersMiddleware:
     )
 
     HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+    # A page may ask for a stricter value than the default (a reset page: no-referrer); the rest are fixed.
+    OVERRIDABLE = {b"referrer-policy"}
 
     def __init__(self, app: ASGIApp, *, graphiql: bool = False, hsts: bool = False) -> None:
         self.app = app
@@ -109,7 +111,8 @@ class SecurityHeadersMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                ours = self.HEADERS + self.extra
+                own = {k.lower() for k, _ in message.get("headers", [])} & self.OVERRIDABLE
+                ours = [h for h in self.HEADERS + self.extra if h[0] not in own]
                 headers = [h for h in message.get("headers", []) if h[0].lower() not in {k for k, _ in ours}]
                 is_ide = (
                     self.graphiql

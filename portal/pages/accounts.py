@@ -57,7 +57,8 @@ async def sign_up(visit: Visit) -> Response:
     errors = FormErrors()
     if visit.request.method == "POST":
         values = {
-            name: await visit.field(name) for name in ("email", "displayName", "referralCode", "birthday", "timezone")
+            name: await visit.field(name)
+            for name in ("email", "displayName", "referralCode", "birthday", "timezone", "marketingEmails")
         }
         birthday = _parse_date(values["birthday"])
         if values["birthday"] and birthday is None:
@@ -74,6 +75,7 @@ async def sign_up(visit: Visit) -> Response:
                         "birthday": birthday.isoformat() if birthday else None,
                         "timezone": values["timezone"] if values["timezone"] in timezones() else DEFAULT_TIMEZONE,
                         "locale": visit.locale,
+                        "marketingEmails": values["marketingEmails"] == "on",
                     }
                 },
             )
@@ -86,6 +88,10 @@ async def sign_up(visit: Visit) -> Response:
                 assert found is not None
                 await visit.sign_in(found[0])
                 visit.flash(visit._("Welcome to Patron, %(name)s!", name=found[0].display_name))
+                visit.flash(
+                    visit._("We sent a link to %(email)s: follow it to confirm your address.", email=found[0].email),
+                    "info",
+                )
                 return visit.redirect("/dashboard")
     status = 422 if errors else 200
     return await visit.render("signup.html", values=values, errors=errors, status=status)
@@ -152,6 +158,19 @@ async def profile(visit: Visit) -> Response:
                 visit.remember_locale(data["updateProfile"]["member"]["locale"])
                 visit.flash(visit._("Your profile is saved."))
                 return visit.redirect("/profile")
+    return await render_profile(visit, errors=errors, values=values)
+
+
+async def render_profile(
+    visit: Visit,
+    *,
+    errors: FormErrors | None = None,
+    values: dict[str, str] | None = None,
+    password_errors: FormErrors | None = None,
+    email_errors: FormErrors | None = None,
+    email_values: dict[str, str] | None = None,
+) -> Response:
+    """The profile page; each of its forms (details, e-mail address, password) shows its own errors."""
     data = await visit.run("profile")
     viewer = data["viewer"]
     shown = {
@@ -159,15 +178,19 @@ async def profile(visit: Visit) -> Response:
         "birthday": viewer["birthday"] or "",
         "timezone": viewer["timezone"],
         "locale": viewer["locale"],
-        **values,
+        **(values or {}),
     }
+    failed = any(bool(e) for e in (errors, password_errors, email_errors))
     return await visit.render(
         "profile.html",
         viewer=viewer,
         values=shown,
-        errors=errors,
+        errors=errors or FormErrors(),
+        password_errors=password_errors or FormErrors(),
+        email_errors=email_errors or FormErrors(),
+        email_values=email_values or {},
         timezones=timezones(),
-        status=422 if errors else 200,
+        status=422 if failed else 200,
     )
 
 

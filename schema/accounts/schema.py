@@ -37,6 +37,9 @@ class SignUpInput:
     birthday: date | None = strawberry.field(default=None, description="The member's date of birth, if given.")
     timezone: str | None = strawberry.field(default=None, description=TIMEZONE + " Default: Asia/Shanghai.")
     locale: str | None = strawberry.field(default=None, description=LOCALE + " Default: en.")
+    marketing_emails: bool | None = strawberry.field(
+        default=False, description="Consent to marketing e-mails, given at sign-up."
+    )
 
 
 @strawberry.input(description="Changes to the viewer's profile; a null field stays as it is.")
@@ -111,6 +114,7 @@ class AccountMutation:
                     birthday=input.birthday,
                     timezone=input.timezone,
                     locale=input.locale,
+                    marketing_emails=bool(input.marketing_emails),
                 )
             )
             info.context.member = member

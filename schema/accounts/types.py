@@ -25,6 +25,7 @@ from server.social import checkins
 if TYPE_CHECKING:
     from schema.care.types import Survey, TicketConnection
     from schema.catalog.types import RedemptionConnection
+    from schema.notifications.preferences import MessagePreferences
     from schema.notifications.types import NotificationConnection
     from schema.referrals.types import ReferralProfile
     from schema.reviews.types import ReviewConnection
@@ -95,6 +96,18 @@ class Member(relay.Node):
     @strawberry.field(description="BCP-47 tag, such as en or zh-CN.")
     def locale(self) -> str:
         return self.row.locale
+
+    @strawberry.field(description="Whether the member has confirmed their current e-mail address.")
+    def email_confirmed(self) -> bool:
+        return self.row.email_confirmed_at is not None
+
+    @strawberry.field(description="Which e-mails the member receives.")
+    def message_preferences(
+        self,
+    ) -> Annotated[MessagePreferences, strawberry.lazy("schema.notifications.preferences")]:
+        from schema.notifications.preferences import message_preferences
+
+        return message_preferences(self.row)
 
     @strawberry.field(description="The tier the member holds now.")
     def tier(self, info: Info) -> Tier:

@@ -116,6 +116,14 @@ class Program:
     @strawberry.field(description="Care: the satisfaction survey follows a purchase after this many days (3 to 7).")
     def survey_delay_days(self) -> int:
         return self.rules.survey_delay_days
+    # messages (issue 13)
+    @strawberry.field(description="The programme's name, in the caller's language (e-mails are signed with it).")
+    def name(self, info: Info) -> str:
+        return self.rules.display_name(info.context.locale)
+
+    @strawberry.field(description="The most marketing e-mails one member receives in any 7 days.")
+    def marketing_emails_per_week(self) -> int:
+        return self.rules.marketing_emails_per_week
 
 
 @strawberry.type

@@ -1,6 +1,8 @@
 """Accounts: members and their credentials, tokens, public names, partners and their keys."""
 
-from server.accounts.members import (  # noqa: F401  (the package's verbs)
+# messages (issue 13): passwords and addresses
+from server.accounts.addresses import confirm_email, request_email_change, resend_confirmation  # noqa: F401, E402
+from server.accounts.members import (  # noqa: F401  (the package's verbs)  # noqa: F401, E402
     FORGET_FAILURES_AFTER,
     FREE_FAILURES,
     MAX_BACKOFF,
@@ -9,12 +11,15 @@ from server.accounts.members import (  # noqa: F401  (the package's verbs)
     TOKEN_LIFETIME,
     ProfileChange,
     SignUp,
+    check_password,
     issue_token,
     log_in,
     log_out,
     member_for_token,
     revoke,
+    revoke_all,
     set_role,
     sign_up,
     update_profile,
 )
+from server.accounts.recovery import change_password, request_password_reset, reset_password  # noqa: F401, E402

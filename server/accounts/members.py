@@ -10,11 +10,12 @@ from datetime import date, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server.accounts import tokens
+from server.accounts import addresses, tokens
 from server.accounts.passwords import hash_password, needs_rehash, verify_password
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode, invalid
 from server.core.validation import check_locale, check_public_text, check_timezone, is_utf8, normalise_email
+from server.messages import outbox, preferences
 from server.models import AuthToken, LoginThrottle, Member, Role
 from server.points.program import get_program
 from server.social import referrals
@@ -39,6 +40,7 @@ class SignUp:
     birthday: date | None = None
     timezone: str | None = None
     locale: str | None = None
+    marketing_emails: bool = False  # consent to marketing e-mail, given on the sign-up form
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,14 @@ class ProfileChange:
     locale: str | None = None
 
 
-def _check_password(password: str) -> str:
+def check_password(password: str, field: str = "password") -> str:
+    """A new password's rules; ``field`` names the input at fault (``newPassword`` when changing one)."""
     if not is_utf8(password):  # never stored, only hashed: NUL is fine, lone surrogates are not
-        raise invalid("password", "Remove invalid characters.")
+        raise invalid(field, "Remove invalid characters.")
     if len(password) < MIN_PASSWORD:
-        raise invalid("password", f"Use at least {MIN_PASSWORD} characters.")
+        raise invalid(field, f"Use at least {MIN_PASSWORD} characters.")
     if len(password) > MAX_PASSWORD:
-        raise invalid("password", f"Use at most {MAX_PASSWORD} characters.")
+        raise invalid(field, f"Use at most {MAX_PASSWORD} characters.")
     return password
 
 
@@ -65,10 +68,13 @@ def _check_birthday(birthday: date | None) -> date | None:
     return birthday
 
 
-async def sign_up(data: SignUp) -> tuple[Member, str]:
-    """Create a member (and their referral, if a code was given); returns it with a new token."""
+async def sign_up(data: SignUp, *, send_confirmation: bool = True) -> tuple[Member, str]:
+    """Create a member (and their referral, if a code was given); returns it with a new token.
+
+    The confirmation e-mail (and any marketing consent given on the form) commits with the account.
+    """
     email = normalise_email(data.email)
-    password = _check_password(data.password)
+    password = check_password(data.password)
     display_name = check_public_text(data.display_name, "displayName", max_length=80)
     timezone = check_timezone(data.timezone) if data.timezone else "Asia/Shanghai"
     locale = check_locale(data.locale) if data.locale else "en"
@@ -97,10 +103,14 @@ async def sign_up(data: SignUp) -> tuple[Member, str]:
             )
             if code is not None:
                 await referrals.attach(member, code)
+            await preferences.record_sign_up_consent(member, data.marketing_emails)
+            if send_confirmation:
+                await addresses.send_confirmation(member)
             token = await issue_token(member)
     except IntegrityError:
         raise DomainError(ErrorCode.EMAIL_TAKEN, "An account with this e-mail already exists.", "email") from None
     log.info("sign-up member=%s", member.id)
+    outbox.wake()
     return member, token
 
 
@@ -223,3 +233,8 @@ async def set_role(email: str, role: Role) -> Member:
 async def revoke(token: AuthToken) -> None:
     """Revoke a token row (portal sessions, where the secret is not on the context)."""
     await AuthToken.filter(id=token.id).update(revoked_at=clock.now())
+
+
+async def revoke_all(member_id: int) -> int:
+    """End every session and bearer token of the member (after a password reset or change)."""
+    return await AuthToken.filter(member_id=member_id, revoked_at__isnull=True).update(revoked_at=clock.now())

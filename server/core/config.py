@@ -17,10 +17,26 @@ from urllib.parse import urlparse
 ENVIRONMENTS = ("development", "production", "test")
 DEFAULT_DATABASE_URL = "sqlite://var/patron.db"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+SMTP_SCHEMES = ("smtp", "smtps")
 
 
 class ConfigError(Exception):
     """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where e-mail goes: ``PATRON_SMTP_URL`` taken apart (``smtps://`` is TLS from the first byte)."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    implicit_tls: bool = False
+    starttls: bool = False
+
+    def __repr__(self) -> str:  # never print the password into a log
+        return f"SmtpServer({self.host}:{self.port}, tls={self.implicit_tls}, starttls={self.starttls})"
 
 
 @dataclass(frozen=True)
@@ -29,15 +45,23 @@ class Settings:
     secret_key: str
     env: str
     program_path: Path | None
-    base_url: str
+    public_url: str
     var_dir: Path
     jobs_interval: int = 60
     outbox_interval: float = 2.0
     clock_offset: timedelta = timedelta(0)
+    smtp: SmtpServer | None = None
+    mail_from: str = "no-reply@localhost"
+    public_url_set: bool = True
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def base_url(self) -> str:
+        """The older name of :attr:`public_url` (share links were its first use)."""
+        return self.public_url
 
     @property
     def is_sqlite(self) -> bool:
@@ -130,6 +154,90 @@ def _clock_offset(environ: dict[str, str], env: str) -> timedelta:
     return offset
 
 
+def _public_url(environ: dict[str, str]) -> tuple[str, bool]:
+    """``PATRON_PUBLIC_URL`` (older name ``PATRON_BASE_URL``): the base of every link Patron hands out.
+
+    Returns the URL and whether it was set; unset, it is the development default (``patron
+    serve`` sets it to the address it listens on).
+    """
+    for name in ("PATRON_PUBLIC_URL", "PATRON_BASE_URL"):
+        raw = environ.get(name, "").strip()
+        if raw:
+            url = raw.rstrip("/")
+            parsed = urlparse(url)
+            if parsed.scheme not in ("http", "https") or not parsed.hostname:
+                raise ConfigError(f"{name} must be an http(s) URL such as https://loyalty.example.com (got {raw!r})")
+            if parsed.query or parsed.fragment:
+                raise ConfigError(f"{name} must not carry a query or fragment (got {raw!r})")
+            return url, True
+    return DEFAULT_BASE_URL, False
+
+
+def _smtp(environ: dict[str, str]) -> SmtpServer | None:
+    """``PATRON_SMTP_URL``: ``smtp://user:pass@host:port`` (``?starttls=true``) or ``smtps://…``."""
+    from urllib.parse import parse_qs, unquote
+
+    raw = environ.get("PATRON_SMTP_URL", "").strip()
+    if not raw:
+        return None
+    shown = raw.split("@", 1)[-1] if "@" in raw else raw  # never echo a password
+    try:
+        parsed = urlparse(raw)
+        port = parsed.port
+    except ValueError:
+        raise ConfigError(f"PATRON_SMTP_URL has an invalid port (…@{shown})") from None
+    if parsed.scheme not in SMTP_SCHEMES or not parsed.hostname:
+        raise ConfigError(f"PATRON_SMTP_URL must look like smtp://user:password@host:587 or smtps://… (got …{shown})")
+    options = {key.lower(): values[-1].lower() for key, values in parse_qs(parsed.query).items()}
+    unknown = set(options) - {"starttls"}
+    if unknown:
+        raise ConfigError(f"PATRON_SMTP_URL: unknown option {sorted(unknown)[0]!r} (only starttls=true|false)")
+    starttls = options.get("starttls", "false")
+    if starttls not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(f"PATRON_SMTP_URL: starttls must be true or false (got {starttls!r})")
+    implicit = parsed.scheme == "smtps"
+    if implicit and starttls in ("true", "1", "yes"):
+        raise ConfigError("PATRON_SMTP_URL: smtps:// is already TLS; drop ?starttls=true or use smtp://")
+    return SmtpServer(
+        host=parsed.hostname,
+        port=port or (465 if implicit else 25),
+        username=unquote(parsed.username) if parsed.username else None,
+        password=unquote(parsed.password) if parsed.password else None,
+        implicit_tls=implicit,
+        starttls=starttls in ("true", "1", "yes"),
+    )
+
+
+def _mail_from(environ: dict[str, str], public_url: str) -> str:
+    """``PATRON_MAIL_FROM``: the sender address (``Name <address>`` or a bare address)."""
+    from email.utils import parseaddr
+
+    raw = environ.get("PATRON_MAIL_FROM", "").strip()
+    if not raw:
+        host = urlparse(public_url).hostname or "localhost"
+        local = host in ("localhost",) or host.replace(".", "").isdigit() or ":" in host
+        return f"no-reply@{'localhost' if local else host}"
+    _name, address = parseaddr(raw)
+    if "@" not in address or any(ch in raw for ch in "\r\n"):
+        raise ConfigError(f"PATRON_MAIL_FROM must be an e-mail address such as no-reply@example.com (got {raw!r})")
+    return raw
+
+
+def require_for_serving(settings: Settings) -> None:
+    """What a production server needs beyond what every command needs: a way to send mail and
+    the public address links point at. Checked when ``patron serve`` (or a worker) starts."""
+    if not settings.production:
+        return
+    if settings.smtp is None:
+        raise ConfigError("PATRON_SMTP_URL is required when PATRON_ENV=production (e-mail cannot be delivered)")
+    if not settings.public_url_set:
+        raise ConfigError("PATRON_PUBLIC_URL is required when PATRON_ENV=production (the base of links in e-mails)")
+    if not settings.public_url.startswith("https://"):
+        raise ConfigError(
+            f"PATRON_PUBLIC_URL must be an https URL when PATRON_ENV=production (got {settings.public_url})"
+        )
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from ``environ`` (default ``os.environ``); raises :class:`ConfigError`."""
     environ = dict(os.environ if environ is None else environ)
@@ -141,19 +249,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     program_path = Path(program) if program else None
     if program_path is not None and not program_path.is_file():
         raise ConfigError(f"PATRON_PROGRAM must be a readable TOML file (no file at {program})")
-    base_url = (environ.get("PATRON_BASE_URL", "").strip() or DEFAULT_BASE_URL).rstrip("/")
-    if urlparse(base_url).scheme not in ("http", "https"):
-        raise ConfigError(f"PATRON_BASE_URL must be an http(s) URL (got {base_url!r})")
+    public_url, public_url_set = _public_url(environ)
     return Settings(
         database_url=_database_url(environ),
         secret_key=_secret_key(environ, env, var_dir),
         env=env,
         program_path=program_path,
-        base_url=base_url,
+        public_url=public_url,
+        public_url_set=public_url_set,
         var_dir=var_dir,
         jobs_interval=_jobs_interval(environ, env),
         outbox_interval=_outbox_interval(environ),
         clock_offset=_clock_offset(environ, env),
+        smtp=_smtp(environ),
+        mail_from=_mail_from(environ, public_url),
     )
 
 

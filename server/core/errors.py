@@ -34,6 +34,8 @@ class ErrorCode(enum.Enum):
     ALREADY_ANSWERED = "ALREADY_ANSWERED"
     TICKET_CLOSED = "TICKET_CLOSED"
     SURVEY_EXPIRED = "SURVEY_EXPIRED"
+    # messages (issue 13)
+    INVALID_TOKEN = "INVALID_TOKEN"
 
 
 class DomainError(Exception):

@@ -1,16 +1,21 @@
 """Member notifications: written in the transaction of the event they report.
 
 A notification stores its kind and parameters; title and body are rendered in the reader's
-locale when read, so switching language re-labels old notifications too.
+locale when read, so switching language re-labels old notifications too. :func:`notify` is the
+one way a feature tells a member something: by the kind's category (:data:`CATEGORIES`) it also
+queues the e-mail, in the same transaction (see :mod:`server.messages.emails`).
 """
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Callable
 from typing import Any
 
 from server.core import clock
 from server.core.errors import invalid
-from server.models import Notification
+from server.messages import emails
+from server.models import Member, Notification, OutboxMessage
 
 MAX_MARK_READ = 1000
 
@@ -74,6 +79,22 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "一位{tier_name_zh}会员的工单 #{ticket} 仍未回复，须在 {due}（UTC）前答复。",
         ),
     },
+    # messages (issue 13): account notices, e-mailed whatever the member's preferences
+    "PASSWORD_CHANGED": {
+        "en": (
+            "Your password was changed",
+            "The password of your account was changed and every other device was signed out. "
+            "If you did not do this, reset your password straight away.",
+        ),
+        "zh-CN": ("您的密码已更改", "您的账户密码已更改，其他设备均已退出登录。如非本人操作，请立即重置密码。"),
+    },
+    "EMAIL_CHANGED": {
+        "en": (
+            "Your e-mail address was changed",
+            "Your account now uses {email}. Log in with this address from now on.",
+        ),
+        "zh-CN": ("邮箱地址已更改", "您的账户现已使用 {email}，今后请使用该邮箱登录。"),
+    },
 }
 
 
@@ -94,11 +115,53 @@ CATEGORIES: dict[str, str] = {
     "TICKET_ANSWERED": "service",
     "SURVEY_SENT": "service",
     "TICKET_ESCALATED": "service",
+    # messages (issue 13)
+    "PASSWORD_CHANGED": "account",
+    "EMAIL_CHANGED": "account",
+}
+
+def node_path(prefix: str, type_name: str, param: str) -> Callable[[dict[str, Any]], str]:
+    """A portal path ending in an object's id as the portal spells it in URLs (URL-safe base64 of
+    ``Type:id``, no padding), e.g. ``/support/<ticket>`` from the ``ticket_id`` param."""
+
+    def path(params: dict[str, Any]) -> str:
+        node = base64.urlsafe_b64encode(f"{type_name}:{int(params[param])}".encode()).decode().rstrip("=")
+        return prefix + node
+
+    return path
+
+
+# Where the e-mail for a kind links to: a portal path (``{param}`` placeholders are filled from the
+# notification's params) or a function of the params. A kind missing here links to the notifications page.
+EMAIL_PATHS: dict[str, str | Callable[[dict[str, Any]], str]] = {
+    "TIER_UPGRADE": "/dashboard",
+    "TIER_DOWNGRADE": "/dashboard",
+    "POINTS_EXPIRING": "/points",
+    "REDEMPTION_ISSUED": "/redemptions",
+    "REDEMPTION_CANCELLED": "/redemptions",
+    "REFERRAL_REWARDED": "/points",
+    "REFEREE_REWARDED": "/points",
+    "PASSWORD_CHANGED": "/profile",
+    "EMAIL_CHANGED": "/profile",
+    # member care
+    "TICKET_ANSWERED": node_path("/support/", "Ticket", "ticket_id"),
+    "SURVEY_SENT": node_path("/surveys/", "Survey", "survey_id"),
+    "TICKET_ESCALATED": node_path("/staff/tickets/", "Ticket", "ticket"),
 }
 
 
 def category(kind: str) -> str:
     return CATEGORIES.get(kind, "inbox")
+
+
+def email_path(kind: str, params: dict[str, Any]) -> str:
+    """The portal path the e-mail for ``kind`` links to."""
+    spec = EMAIL_PATHS.get(kind, "/notifications")
+    try:
+        path = spec(params) if callable(spec) else spec.format_map(params)
+    except (KeyError, ValueError, IndexError, TypeError):
+        return "/notifications"
+    return path if path.startswith("/") and not path.startswith("//") else "/notifications"
 
 
 class _Defaults(dict):
@@ -118,21 +181,53 @@ def render(kind: str, params: dict[str, Any], locale: str) -> tuple[str, str]:
 
 
 async def notify(
-    member_id: int, kind: str, params: dict[str, Any] | None = None, *, dedupe_key: str | None = None
+    member_id: int,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    *,
+    dedupe_key: str | None = None,
+    email: bool = True,
 ) -> Notification | None:
-    """Record a notification; with ``dedupe_key`` at most one per member and key.
+    """Record a notification and, as its category and the member's choices allow, queue its e-mail.
 
-    Call under the member's lock (inside the ledger transaction) so the existence check and
-    the insert cannot race.
+    With ``dedupe_key`` at most one per member and key (and so one e-mail). Call under the
+    member's lock (inside the ledger transaction) so the existence check and the insert cannot
+    race, and so the e-mail commits with the change. ``email=False`` when the caller sends one
+    digest for several notices itself (:func:`email_notice`).
     """
     if dedupe_key and await Notification.exists(member_id=member_id, dedupe_key=dedupe_key):
         return None
-    return await Notification.create(
+    row = await Notification.create(
         member_id=member_id,
         kind=kind,
         params=params or {},
         dedupe_key=dedupe_key,
         created_at=clock.now(),
+    )
+    if email:
+        await email_notice(member_id, kind, params or {}, key=dedupe_key or f"n{row.id}")
+    return row
+
+
+async def email_notice(member_id: int, kind: str, params: dict[str, Any], *, key: str) -> OutboxMessage | None:
+    """Queue the e-mail for a notice of ``kind`` (rendered in the member's language when sent).
+
+    ``key`` names the subject matter, so the dedupe key is per member, kind and subject: a job
+    that catches up, or a retried request, queues the e-mail once. Nothing is queued for
+    ``inbox`` kinds or for a member who does not receive the kind's category.
+    """
+    kind_category = category(kind)
+    if kind_category not in emails.E_MAIL_CATEGORIES:
+        return None
+    member = await Member.get_or_none(id=member_id)
+    if member is None:
+        return None
+    return await emails.queue(
+        member,
+        "notification",
+        {"kind": kind, "params": params},
+        category=kind_category,
+        dedupe_key=f"{kind}:{member_id}:{key}",
     )
 
 
@@ -142,7 +237,7 @@ async def notify_staff(kind: str, params: dict[str, Any] | None = None, *, dedup
     Analysts are left out: these notices ask someone to act. With ``dedupe_key``, each staff
     member gets at most one notice per key, so a job that re-runs does not repeat it.
     """
-    from server.models import Member, Role
+    from server.models import Role
 
     staff_ids = await Member.filter(role=Role.STAFF).values_list("id", flat=True)
     made = 0

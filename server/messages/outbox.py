@@ -38,9 +38,10 @@ PARALLEL = 8  # deliveries in flight per pass (webhooks may each take up to thei
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one delivery attempt came to. Build with :meth:`sent`, :meth:`retry` or :meth:`give_up`."""
+    """What one delivery attempt came to. Build with :meth:`sent`, :meth:`retry`, :meth:`give_up`,
+    :meth:`cancel` or :meth:`defer`."""
 
-    kind: str  # sent | retry | give_up
+    kind: str  # sent | retry | give_up | cancel | defer
     status: int | None = None
     error: str = ""
     retry_after: timedelta | None = None
@@ -58,6 +59,16 @@ class Outcome:
     def give_up(cls, error: str, status: int | None = None) -> Outcome:
         """A permanent failure: never try this row again."""
         return cls("give_up", status, error)
+
+    @classmethod
+    def cancel(cls, reason: str) -> Outcome:
+        """Not wanted any more (the member opted out meanwhile, the account is gone): CANCELLED, no attempt counted."""
+        return cls("cancel", None, reason)
+
+    @classmethod
+    def defer(cls, until: timedelta, reason: str = "") -> Outcome:
+        """Not yet (outside the hours it may go out): look again after ``until``; no attempt counted."""
+        return cls("defer", None, reason, until)
 
 
 @dataclass(frozen=True)
@@ -126,17 +137,24 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    cancelled: int = 0
+    held: int = 0
     by_channel: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: DeliveryReport) -> None:
         self.sent += other.sent
         self.retried += other.retried
         self.failed += other.failed
+        self.cancelled += other.cancelled
+        self.held += other.held
         for name, count in other.by_channel.items():
             self.by_channel[name] = self.by_channel.get(name, 0) + count
 
     def __str__(self) -> str:
-        return f"sent {self.sent}, to retry {self.retried}, failed {self.failed}"
+        text = f"sent {self.sent}, to retry {self.retried}, failed {self.failed}"
+        if self.cancelled or self.held:
+            text += f", cancelled {self.cancelled}, held {self.held}"
+        return text
 
 
 def _due(at: datetime, channel: str | None):  # type: ignore[no-untyped-def]
@@ -169,9 +187,18 @@ async def _attempt(message: OutboxMessage, report: DeliveryReport) -> None:
         log.exception("outbox %s message %s failed to deliver", message.channel, message.id)
         outcome = Outcome.retry(f"{type(exc).__name__}: {exc}")
     now = clock.now()
+    mine = OutboxMessage.filter(id=message.id, claim_token=message.claim_token)
+    if outcome.kind in ("cancel", "defer"):
+        released = {"claimed_until": None, "claim_token": None}
+        if outcome.kind == "cancel":
+            await mine.update(status=OutboxStatus.CANCELLED, last_error=outcome.error[:500], **released)
+            report.cancelled += 1
+        else:
+            await mine.update(next_attempt_at=now + (outcome.retry_after or timedelta(0)), **released)
+            report.held += 1
+        return
     attempts = message.attempts + 1
     common = {"attempts": F("attempts") + 1, "claimed_until": None, "claim_token": None, "last_status": outcome.status}
-    mine = OutboxMessage.filter(id=message.id, claim_token=message.claim_token)
     if outcome.kind == "sent":
         await mine.update(status=OutboxStatus.SENT, sent_at=now, last_error="", **common)
         report.sent += 1

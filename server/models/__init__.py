@@ -18,9 +18,11 @@ from server.models.checkins import CheckIn
 from server.models.insight import LifecycleStage, MemberInsight, RfmSegment
 from server.models.jobs import JobState
 from server.models.ledger import IdempotencyRecord, LedgerEntry, LedgerKind, PointsAllocation
+from server.models.messages import AccountLink, LinkPurpose, MessageConsent
 from server.models.notifications import Notification
 from server.models.outbox import OutboxMessage, OutboxStatus
 from server.models.partners import Partner, Purchase, PurchaseSubject
+from server.models.ratelimit import RateLimitWindow
 from server.models.referrals import Referral, ReferralInvite, ReferralStatus
 from server.models.reviews import Review, ReviewStatus, ReviewVote
 
@@ -64,4 +66,9 @@ __all__ = [
     "TicketStatus",
     "TicketWait",
     "Urgency",
+    # messages (issue 13)
+    "AccountLink",
+    "LinkPurpose",
+    "MessageConsent",
+    "RateLimitWindow",
 ]

@@ -34,6 +34,14 @@ class Member(Model):
     balance = fields.IntField(default=0)
     lifetime_earned = fields.IntField(default=0)
     lifetime_spent = fields.IntField(default=0)
+    # E-mail (messages): whether the address is confirmed and reachable, and what the member agreed to receive.
+    email_confirmed_at = fields.DatetimeField(null=True, description="When the current address was confirmed")
+    email_undeliverable_at = fields.DatetimeField(
+        null=True, description="When the mail server refused the current address for good (5xx)"
+    )
+    service_emails = fields.BooleanField(default=True, description="Service e-mails: on until turned off")
+    marketing_emails = fields.BooleanField(default=False, description="Marketing e-mails: only with consent")
+    marketing_consent_at = fields.DatetimeField(null=True, description="When the standing marketing consent was given")
 
     class Meta:
         table = "member"

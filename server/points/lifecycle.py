@@ -45,24 +45,42 @@ async def expire_all(at: datetime, ctx: JobContext | None = None) -> int:
 
 
 async def warn_expiring(at: datetime, ctx: JobContext | None = None) -> int:
-    """One POINTS_EXPIRING notification per member and expiry day, 30 days ahead."""
+    """One POINTS_EXPIRING notification per member and expiry day, 30 days ahead; returns how many.
+
+    The inbox gets one notice per expiry day; e-mail gets one digest per member and run listing
+    every lot that lapses within 30 days, sent when at least one of them is news.
+    """
     lots = (
         await LedgerEntry.filter(remaining__gt=0, expires_at__gt=at, expires_at__lte=at + WARN_WITHIN)
         .values("member_id", "expires_at", "remaining")
     )
-    batches: dict[tuple[int, str], int] = {}
+    by_member: dict[int, dict[str, int]] = {}
     for lot in lots:
+        days = by_member.setdefault(lot["member_id"], {})
         day = ledger.expires_on(lot["expires_at"]).isoformat()
-        batches[(lot["member_id"], day)] = batches.get((lot["member_id"], day), 0) + lot["remaining"]
+        days[day] = days.get(day, 0) + lot["remaining"]
     sent = 0
-    for done, ((member_id, day), points) in enumerate(sorted(batches.items())):
-        await _checkpoint(ctx, done, len(batches))
+    for done, member_id in enumerate(sorted(by_member)):
+        await _checkpoint(ctx, done, len(by_member))
+        days = sorted(by_member[member_id].items())
         async with in_transaction():
             await ledger.lock_member(member_id)
-            made = await notifications.notify(
-                member_id, "POINTS_EXPIRING", {"points": points, "date": day}, dedupe_key=f"expiring:{day}"
-            )
-            sent += made is not None
+            news = [
+                day
+                for day, points in days
+                if await notifications.notify(
+                    member_id, "POINTS_EXPIRING", {"points": points, "date": day}, dedupe_key=f"expiring:{day}",
+                    email=False,
+                )
+            ]
+            if news:
+                digest = {
+                    "points": sum(points for _, points in days),
+                    "date": days[0][0],
+                    "lots": [{"date": day, "points": points} for day, points in days],
+                }
+                await notifications.email_notice(member_id, "POINTS_EXPIRING", digest, key=f"expiring:{news[0]}")
+            sent += len(news)
     return sent
 
 

@@ -38,6 +38,8 @@ class StreakBonus:
 
 @dataclass(frozen=True)
 class Program:
+    name: str = "Patron"  # the programme's name, as members read it in e-mails
+    name_zh: str | None = None  # its Chinese name, when it has one
     currency: str = "CNY"
     points_per_currency_unit: Decimal = Decimal("1")
     check_in_points: int = 5
@@ -55,6 +57,11 @@ class Program:
     first_response_hours: int = 48
     first_response_hours_by_tier: tuple[tuple[str, int], ...] = (("gold", 24), ("diamond", 24))
     survey_delay_days: int = 3
+    marketing_emails_per_week: int = 2  # most marketing e-mails one member gets in any 7 days
+
+    def display_name(self, locale: str) -> str:
+        """The programme's name in ``locale`` (e-mail senders, subjects and footers)."""
+        return (self.name_zh or self.name) if locale == "zh-CN" else self.name
 
     def tier(self, code: str) -> TierRule:
         """The tier with ``code``; the lowest tier for an unknown code (a tier removed from the rules)."""
@@ -223,6 +230,12 @@ def program_from_toml(text: str) -> Program:
     for key in data:
         if key not in known:
             raise ConfigError(f"PATRON_PROGRAM: unknown setting {key!r}")
+    for key in ("name", "name_zh"):
+        if key in data:
+            value = data[key]
+            if not isinstance(value, str) or not value.strip() or len(value) > 80 or any(ord(c) < 32 for c in value):
+                raise ConfigError(f"PATRON_PROGRAM: {key} must be text of 1 to 80 characters")
+            changes[key] = value.strip()
     if "currency" in data:
         currency = data["currency"]
         if not isinstance(currency, str) or not (len(currency) == 3 and currency.isalpha() and currency.isupper()):
@@ -239,7 +252,7 @@ def program_from_toml(text: str) -> Program:
         changes["points_per_currency_unit"] = rate
     for key in (
         "check_in_points", "review_points", "referrer_points", "referee_points",
-        "referrals_per_month_cap",
+        "referrals_per_month_cap", "marketing_emails_per_week",
     ):
         value = _positive_int(data, key, "")
         if value is not None:

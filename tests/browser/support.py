@@ -36,7 +36,7 @@ async def join(page, *, name: str = "Mei Lin", email: str | None = None, ref: st
     email = email or unique_email()
     await page.goto(f"/signup?ref={ref}" if ref else "/signup")
     await page.get_by_label("Your name").fill(name)
-    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_label("E-mail", exact=True).fill(email)
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Create my account").click()
     await page.wait_for_url("**/dashboard")
