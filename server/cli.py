@@ -102,12 +102,33 @@ def migrate_command() -> None:
 
 
 @app.command()
-def demo() -> None:
-    """Load the demo programme (idempotent) and print what it made."""
+def demo(
+    members: Annotated[
+        int, typer.Option("--members", min=0, help="Also make this many synthetic members with a year of history.")
+    ] = 0,
+) -> None:
+    """Load the demo programme (idempotent) and print what it made; --members N adds load-test members."""
     from server.demo import load_demo
 
     for line in _with_db(load_demo):
         typer.echo(line)
+    if members:
+        for line in _demo_members(members):
+            typer.echo(line)
+
+
+def _demo_members(count: int) -> list[str]:
+    """``patron demo --members N`` with a progress bar on stderr (1M members take minutes)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from server.demo_members import load_members
+
+    with Progress(
+        TextColumn("members"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+        console=err, transient=True,
+    ) as bar:
+        task = bar.add_task("members", total=None)
+        return _with_db(lambda: load_members(count, lambda done, total: bar.update(task, completed=done, total=total)))
 
 
 @app.command("export-schema")

@@ -1,0 +1,309 @@
+"""Synthetic members with a year of history, in bulk: ``patron demo --members N``.
+
+Load tests and the scale benchmarks need a million members and twenty million ledger rows in
+minutes, which the services (one transaction per purchase) cannot give. This writes rows the
+services would have written — purchases, their ledger lots, daily check-ins with streaks and
+bonuses — with the invariants the ledger promises: each member's balance is the sum of their
+ledger, ``balance_after`` runs in id order, lots expire at the end of the N-th month after they
+were earned, the tier is the one the trailing window earns. Lots older than the expiry period
+are left unbooked on purpose: that is the catch-up work the nightly expiry job finds.
+
+Members are ``member0000001@example.com`` … (password ``demo-password``), so a second run adds
+only the members still missing. SQLite is written through the standard library's sqlite3 (one
+transaction per batch), PostgreSQL through binary COPY.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_FLOOR, Decimal
+from zoneinfo import ZoneInfo
+
+from server.core import clock
+from server.points.program import Program, get_program
+
+EMAIL = "member{:07d}@example.com"
+PASSWORD = "demo-password"
+PARTNER = "Demo Shop"
+BATCH = 5000  # members per transaction
+TIMEZONES = ("Asia/Shanghai",) * 8 + ("Asia/Tokyo", "Europe/London")
+NAMES = ("Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Anna", "Ben", "Chloe", "Dev")
+UNAMBIGUOUS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+MEMBER_COLUMNS = (
+    "id", "email", "password_hash", "display_name", "role", "joined_at", "birthday", "timezone", "locale",
+    "tier_code", "tier_reached_at", "share_code", "balance", "lifetime_earned", "lifetime_spent",
+)
+PURCHASE_COLUMNS = (
+    "id", "order_id", "amount", "refunded_amount", "points_earned", "points_refunded", "subjects", "occurred_at",
+    "created_at", "member_id", "partner_id",
+)
+LEDGER_COLUMNS = (
+    "id", "kind", "delta", "balance_after", "description", "created_at", "expires_at", "remaining", "reference",
+    "params", "member_id",
+)
+CHECK_IN_COLUMNS = ("id", "day", "streak", "points", "created_at", "member_id")
+
+
+@dataclass
+class Batch:
+    """Rows for a run of members, as Python values (each writer converts them for its driver)."""
+
+    members: list[tuple] = field(default_factory=list)
+    purchases: list[tuple] = field(default_factory=list)
+    ledger: list[tuple] = field(default_factory=list)
+    check_ins: list[tuple] = field(default_factory=list)
+
+
+@dataclass
+class Ids:
+    """The next free id per table: rows carry explicit ids so ledger references can name purchases."""
+
+    member: int
+    purchase: int
+    ledger: int
+    check_in: int
+
+
+def share_code(index: int) -> str:
+    """A unique, increasing 8-character code (base 31 of the index, prefixed to stay out of random codes' way)."""
+    digits = []
+    for _ in range(7):
+        index, rest = divmod(index, len(UNAMBIGUOUS))
+        digits.append(UNAMBIGUOUS[rest])
+    return "Z" + "".join(reversed(digits))
+
+
+def _lapse(earned: datetime, program: Program) -> datetime:
+    first = earned.date().replace(day=1)
+    return datetime.combine(clock.add_months(first, program.points_expire_after_months + 1), time(0), tzinfo=UTC)
+
+
+class Generator:
+    """Builds one member's rows at a time from a seeded random stream (same seed, same data)."""
+
+    def __init__(self, *, now: datetime, months: int, partner_id: int, partner_name: str, password_hash: str,
+                 seed: int = 7, purchases: int = 15, check_ins: int = 6) -> None:
+        self.now = now
+        self.months = months
+        self.partner_id = partner_id
+        self.partner_name = partner_name
+        self.password_hash = password_hash
+        self.rng = random.Random(seed)
+        self.purchases = purchases
+        self.check_ins = check_ins
+        self.program = get_program()
+        self.window_start = datetime.combine(
+            clock.add_months(now.date(), -self.program.tier_window_months), time(0), tzinfo=UTC
+        )
+        self.span = months * 30.4 * 86400
+
+    def member(self, index: int, ids: Ids, batch: Batch) -> None:
+        rng, program, now = self.rng, self.program, self.now
+        member_id = ids.member
+        ids.member += 1
+        joined = now - timedelta(seconds=self.span + rng.random() * 400 * 86400)
+        zone = rng.choice(TIMEZONES)
+        events: list[tuple[float, str, object]] = []
+        horizon = now.timestamp()
+        spender = rng.lognormvariate(0, 0.8)  # a few big spenders reach the top tier
+        for _ in range(max(1, int(rng.gauss(self.purchases, self.purchases / 3)))):
+            cents = int(min(2_000_000, 100 * spender * rng.lognormvariate(5.3, 0.9)))
+            amount = Decimal(max(cents, 500)) / 100
+            events.append((horizon - rng.random() * self.span, "P", amount))
+        days: set[date] = set()
+        tz = ZoneInfo(zone)
+        remaining = max(0, int(rng.gauss(self.check_ins, self.check_ins / 2)))
+        while remaining > 0:
+            run = min(remaining, rng.randint(1, 8))
+            start = horizon - 86400 * (1 + rng.random() * (self.span / 86400 - 10))
+            first = datetime.fromtimestamp(start, UTC).astimezone(tz).date()
+            for k in range(run):
+                days.add(first + timedelta(days=k))
+            remaining -= run
+        for day in days:
+            moment = datetime.combine(day, time(9, rng.randint(0, 59)), tzinfo=tz).astimezone(UTC)
+            if moment.timestamp() < horizon:
+                events.append((moment.timestamp(), "C", day))
+        events.sort(key=lambda e: e[0])
+        balance = earned_total = qualifying = 0
+        streak, last_day, bought = 0, None, 0
+        crossed: dict[str, datetime] = {}
+        for stamp, what, value in events:
+            at = datetime.fromtimestamp(stamp, UTC)
+            lapse = _lapse(at, program)
+            if what == "P":
+                amount: Decimal = value  # type: ignore[assignment]
+                points = int((amount * program.points_per_currency_unit).to_integral_value(rounding=ROUND_FLOOR))
+                bought += 1
+                order = f"S{member_id:08d}-{bought:03d}"
+                purchase_id = ids.purchase
+                ids.purchase += 1
+                batch.purchases.append((purchase_id, order, amount, Decimal("0.00"), points, 0, "[]", at, at,
+                                        member_id, self.partner_id))
+                balance += points
+                earned_total += points
+                if at >= self.window_start:
+                    qualifying += points
+                    for rule in program.tiers:
+                        if qualifying >= rule.threshold and rule.code not in crossed:
+                            crossed[rule.code] = at
+                params = {"key": "purchase", "order": order, "partner": self.partner_name}
+                batch.ledger.append((ids.ledger, "PURCHASE", points, balance, f"Purchase {order} at {self.partner_name}",
+                                     at, lapse, points, f"purchase:{purchase_id}", json.dumps(params), member_id))
+                ids.ledger += 1
+                continue
+            day: date = value  # type: ignore[assignment]
+            streak = streak + 1 if last_day == day - timedelta(days=1) else 1
+            last_day = day
+            base = program.check_in_points
+            bonus = sum(b.points for b in program.streak_bonuses if b.days == streak)
+            batch.check_ins.append((ids.check_in, day, streak, base + bonus, at, member_id))
+            ids.check_in += 1
+            for kind, points, text, params in (
+                ("CHECK_IN", base, f"Daily check-in ({day.isoformat()})", {"key": "check_in", "day": day.isoformat()}),
+                ("STREAK_BONUS", bonus, f"{streak}-day streak bonus", {"key": "streak_bonus", "days": streak}),
+            ):
+                if points:
+                    balance += points
+                    earned_total += points
+                    batch.ledger.append((ids.ledger, kind, points, balance, text, at, lapse, points, None,
+                                         json.dumps(params), member_id))
+                    ids.ledger += 1
+        tier = program.tier_for(qualifying)
+        reached = crossed.get(tier.code, joined) if tier.rank != program.base_tier.rank else joined
+        name = f"{rng.choice(NAMES)} {chr(65 + rng.randint(0, 25))}."
+        locale = "zh-CN" if rng.random() < 0.3 else "en"
+        birthday = date(rng.randint(1950, 2005), rng.randint(1, 12), rng.randint(1, 28)) if rng.random() < 0.6 else None
+        batch.members.append((member_id, EMAIL.format(index), self.password_hash, name, "MEMBER", joined, birthday,
+                              zone, locale, tier.code, max(reached, joined), share_code(index), balance,
+                              earned_total, 0))
+
+
+def batches(generator: Generator, first: int, last: int, ids: Ids) -> Iterator[tuple[int, Batch]]:
+    """(members in it, rows) for members ``first`` … ``last`` (inclusive), ``BATCH`` at a time."""
+    index = first
+    while index <= last:
+        batch = Batch()
+        end = min(last, index + BATCH - 1)
+        for i in range(index, end + 1):
+            generator.member(i, ids, batch)
+        yield end - index + 1, batch
+        index = end + 1
+
+
+def _sqlite_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+
+
+TABLES = (("member", MEMBER_COLUMNS, "members"), ("purchase", PURCHASE_COLUMNS, "purchases"),
+          ("ledger_entry", LEDGER_COLUMNS, "ledger"), ("check_in", CHECK_IN_COLUMNS, "check_ins"))
+
+
+def write_sqlite(path: str, rows: Iterator[tuple[int, Batch]], progress: Callable[[int], None]) -> None:
+    """Bulk insert through sqlite3: one transaction per batch, no fsync until the end."""
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA cache_size=-262144")  # 256 MiB of page cache for the index inserts
+        conn.execute("PRAGMA busy_timeout=30000")
+        for count, batch in rows:
+            conn.execute("BEGIN IMMEDIATE")
+            for table, columns, attr in TABLES:
+                conn.executemany(_insert(table, columns),
+                                 ([_sqlite_value(v) for v in row] for row in getattr(batch, attr)))
+            conn.execute("COMMIT")
+            progress(count)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("ANALYZE")
+    finally:
+        conn.close()
+
+
+async def write_postgres(url: str, rows: Iterator[tuple[int, Batch]], progress: Callable[[int], None]) -> None:
+    """Bulk load through binary COPY, one transaction per batch; the id sequences are moved past it."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql://", "postgres://"))
+    try:
+        for count, batch in rows:
+            async with conn.transaction():
+                for table, columns, attr in TABLES:
+                    await conn.copy_records_to_table(table, records=getattr(batch, attr), columns=list(columns))
+            progress(count)
+        for table, _columns, _attr in TABLES:
+            await conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+async def load_members(count: int, progress: Callable[[int, int], None] | None = None,
+                       *, months: int = 13, seed: int = 7) -> list[str]:
+    """Make sure members 1 … ``count`` exist; returns what was done, one line each.
+
+    ``months`` of history per member (13 leaves a month of lapsed, unbooked lots for the expiry
+    job; 11 leaves none). Runs with the database open (Tortoise initialised).
+    """
+    from tortoise import Tortoise
+
+    from server.accounts.partners import create_partner
+    from server.accounts.passwords import hash_password
+    from server.core.config import get_settings
+    from server.core.database import sqlite_path
+    from server.models import Partner
+
+    conn = Tortoise.get_connection("default")
+    low, high = EMAIL.format(0), EMAIL.format(9_999_999)
+    found = await conn.execute_query_dict(
+        "SELECT email FROM member WHERE email >= ? AND email <= ? ORDER BY email DESC LIMIT 1"
+        if get_settings().is_sqlite else
+        "SELECT email FROM member WHERE email >= $1 AND email <= $2 ORDER BY email DESC LIMIT 1",
+        [low, high],
+    )
+    have = int(found[0]["email"][6:13]) if found else 0
+    if have >= count:
+        return [f"Demo members: {have} already there (member0000001@example.com … / {PASSWORD})"]
+    partner = await Partner.get_or_none(name=PARTNER)
+    if partner is None:
+        partner, _key = await create_partner(PARTNER, ["purchases:write", "referrals:write", "members:read"])
+    next_ids = []
+    for table in ("member", "purchase", "ledger_entry", "check_in"):
+        rows = await conn.execute_query_dict(f'SELECT COALESCE(MAX(id), 0) AS top FROM "{table}"')
+        next_ids.append(int(rows[0]["top"]) + 1)
+    generator = Generator(now=clock.now(), months=months, partner_id=partner.id, partner_name=partner.name,
+                          password_hash=await hash_password(PASSWORD), seed=seed + have)
+    rows = batches(generator, have + 1, count, Ids(*next_ids))
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, count - have)
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        write_sqlite(sqlite_path(settings.database_url), rows, advance)
+    else:
+        await write_postgres(settings.database_url, rows, advance)
+    return [f"Demo members: added {count - have} (now {count}: member0000001@example.com … / {PASSWORD})"]
