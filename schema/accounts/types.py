@@ -15,7 +15,7 @@ from schema.dataloaders import batch
 from schema.enums import described_enum
 from schema.pagination import After, First, empty
 from schema.permissions import can_see_member
-from schema.points.types import PointsAccount
+from schema.points.types import PointsAccount, points_account
 from schema.program.types import Tier, tier_type
 from server.models import Member as MemberRow
 from server.models import Role as DomainRole
@@ -66,36 +66,21 @@ async def load_qualifying(member_ids: Sequence[int]) -> list[int]:
 
 @strawberry.type(description="A programme member: their account, points, tier and activity.")
 class Member(relay.Node):
+    """The account's own columns are plain attribute fields, copied from the row by ``member_type``."""
+
     row_id: relay.NodeID[int]
     row: strawberry.Private[MemberRow]
-
-    @strawberry.field(description="The member's e-mail address (lower-cased); they log in with it.")
-    def email(self) -> str:
-        return self.row.email
-
-    @strawberry.field(description="The name the member chose; others see it masked, such as 'Li W.'.")
-    def display_name(self) -> str:
-        return self.row.display_name
-
-    @strawberry.field(description="MEMBER, STAFF for the loyalty team, or ANALYST for its read-only members.")
-    def role(self) -> Role:
-        return self.row.role
-
-    @strawberry.field(description="When the member signed up.")
-    def joined_at(self) -> datetime:
-        return self.row.joined_at
-
-    @strawberry.field(description="The member's date of birth; null when not given.")
-    def birthday(self) -> date | None:
-        return self.row.birthday
-
-    @strawberry.field(description="IANA time-zone name, such as Asia/Shanghai; check-in days follow it.")
-    def timezone(self) -> str:
-        return self.row.timezone
-
-    @strawberry.field(description="BCP-47 tag, such as en or zh-CN.")
-    def locale(self) -> str:
-        return self.row.locale
+    email: str = strawberry.field(description="The member's e-mail address (lower-cased); they log in with it.")
+    display_name: str = strawberry.field(
+        description="The name the member chose; others see it masked, such as 'Li W.'."
+    )
+    role: Role = strawberry.field(description="MEMBER, STAFF for the loyalty team, or ANALYST for its read-only members.")
+    joined_at: datetime = strawberry.field(description="When the member signed up.")
+    birthday: date | None = strawberry.field(description="The member's date of birth; null when not given.")
+    timezone: str = strawberry.field(
+        description="IANA time-zone name, such as Asia/Shanghai; check-in days follow it."
+    )
+    locale: str = strawberry.field(description="BCP-47 tag, such as en or zh-CN.")
 
     @strawberry.field(description="Whether the member has confirmed their current e-mail address.")
     def email_confirmed(self) -> bool:
@@ -132,7 +117,7 @@ class Member(relay.Node):
 
     @strawberry.field(description="Balance, lifetime totals, expiring points and the ledger.")
     def points(self) -> PointsAccount:
-        return PointsAccount(member=self.row)
+        return points_account(self.row)
 
     @strawberry.field(description="Today's check-in and the current streak.")
     async def check_in(self, info: Info) -> CheckInStatus:
@@ -207,4 +192,14 @@ class Member(relay.Node):
 
 
 def member_type(row: MemberRow) -> Member:
-    return Member(row_id=row.id, row=row)
+    return Member(
+        row_id=row.id,
+        row=row,
+        email=row.email,
+        display_name=row.display_name,
+        role=row.role,
+        joined_at=row.joined_at,
+        birthday=row.birthday,
+        timezone=row.timezone,
+        locale=row.locale,
+    )

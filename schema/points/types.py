@@ -18,12 +18,16 @@ from schema.pagination import (
     After,
     First,
     PageInfo,
-    connection,
-    newest_first,
+    decode_cursor,
+    encode_cursor,
+    page_size,
 )
 from server.models import LedgerEntry as LedgerRow
 from server.models import LedgerKind as DomainLedgerKind
 from server.models import Member as MemberRow
+from server.points import history
+from server.points.history import LedgerLine
+from server.points.ledger import expires_on
 from server.points.ledger_text import describe
 
 LedgerKind = described_enum(
@@ -54,48 +58,51 @@ class PointsExpiry:
 
 @strawberry.type(description="One change of a member's balance; the balance always equals the sum of the ledger.")
 class LedgerEntry(relay.Node):
+    """Plain attribute fields, filled when the entry is made (see ``ledger_entry``).
+
+    A page shows twenty of these with five fields each: attributes cost graphql-core a lookup,
+    where a method resolver per field cost a Python call with strawberry's argument handling.
+    """
+
     row_id: relay.NodeID[int]
-    row: strawberry.Private[LedgerRow]
-
-    @strawberry.field(description="Why the balance changed.")
-    def kind(self) -> LedgerKind:
-        return self.row.kind
-
-    @strawberry.field(description="Positive when points are earned, negative when spent, expired or taken back.")
-    def delta(self) -> int:
-        return self.row.delta
-
-    @strawberry.field(description="The balance right after this change.")
-    def balance_after(self) -> int:
-        return self.row.balance_after
-
-    @strawberry.field(description="What happened, in the caller's language.")
-    def description(self, info: Info) -> str:
-        return describe(self.row.description, self.row.params, info.context.locale)
-
-    @strawberry.field(description="When the change was made.")
-    def created_at(self) -> datetime:
-        return self.row.created_at
-
-    @strawberry.field(description="When the unspent part of this credit lapses; null for debits.")
-    def expires_on(self) -> date | None:
-        from server.points.ledger import expires_on
-
-        return expires_on(self.row.expires_at) if self.row.expires_at and self.row.delta > 0 else None
+    row: strawberry.Private[object]
+    kind: LedgerKind = strawberry.field(description="Why the balance changed.")
+    delta: int = strawberry.field(
+        description="Positive when points are earned, negative when spent, expired or taken back."
+    )
+    balance_after: int = strawberry.field(description="The balance right after this change.")
+    description: str = strawberry.field(description="What happened, in the caller's language.")
+    created_at: datetime = strawberry.field(description="When the change was made.")
+    expires_on: date | None = strawberry.field(
+        description="When the unspent part of this credit lapses; null for debits."
+    )
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]
         from schema.permissions import can_see_member
 
         rows = {row.id: row for row in await LedgerRow.filter(id__in=[int(i) for i in node_ids])}
+        locale = info.context.locale
         return [
-            ledger_entry(rows[int(i)]) if int(i) in rows and can_see_member(info, rows[int(i)].member_id) else None
+            ledger_entry(rows[int(i)], locale)
+            if int(i) in rows and can_see_member(info, rows[int(i)].member_id)
+            else None
             for i in node_ids
         ]
 
 
-def ledger_entry(row: LedgerRow) -> LedgerEntry:
-    return LedgerEntry(row_id=row.id, row=row)
+def ledger_entry(row: LedgerRow | LedgerLine, locale: str = "en") -> LedgerEntry:
+    """The GraphQL entry for an ORM row or a page's ``LedgerLine`` (same attribute names)."""
+    return LedgerEntry(
+        row_id=row.id,
+        row=row,
+        kind=row.kind,
+        delta=row.delta,
+        balance_after=row.balance_after,
+        description=row.description if locale == "en" else describe(row.description, row.params, locale),
+        created_at=row.created_at,
+        expires_on=expires_on(row.expires_at) if row.expires_at and row.delta > 0 else None,
+    )
 
 
 @strawberry.type(description="A ledger entry in a page of the ledger.")
@@ -114,18 +121,13 @@ class LedgerConnection:
 @strawberry.type(description="A member's points: balance, lifetime totals, expiring points and the ledger.")
 class PointsAccount:
     member: strawberry.Private[MemberRow]
-
-    @strawberry.field(description="Spendable points; always equals the sum of the ledger.")
-    def balance(self) -> int:
-        return self.member.balance
-
-    @strawberry.field(description="All points ever credited, minus those taken back by refunds.")
-    def lifetime_earned(self) -> int:
-        return self.member.lifetime_earned
-
-    @strawberry.field(description="All points ever spent on benefits, minus those returned by cancellations.")
-    def lifetime_spent(self) -> int:
-        return self.member.lifetime_spent
+    balance: int = strawberry.field(description="Spendable points; always equals the sum of the ledger.")
+    lifetime_earned: int = strawberry.field(
+        description="All points ever credited, minus those taken back by refunds."
+    )
+    lifetime_spent: int = strawberry.field(
+        description="All points ever spent on benefits, minus those returned by cancellations."
+    )
 
     @strawberry.field(description="Points that will expire, soonest first.")
     async def expiring(self, info: Info) -> list[PointsExpiry]:
@@ -139,8 +141,32 @@ class PointsAccount:
         if not can_see_member(info, self.member.id):
             # A partner sees the balance it just changed, never the member's history.
             return empty_ledger()
-        page = await newest_first(LedgerRow.filter(member_id=self.member.id), first, after)
-        return connection(page, LedgerConnection, LedgerEdge, ledger_entry)
+        size = page_size(first)
+        after_id = decode_cursor("id", after)
+        found = await history.page(self.member.id, size, after_id)
+        locale = info.context.locale
+        edges = [
+            LedgerEdge(cursor=encode_cursor("id", line.id), node=ledger_entry(line, locale)) for line in found.lines
+        ]
+        return LedgerConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=found.has_next,
+                has_previous_page=after_id is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=found.total,
+        )
+
+
+def points_account(member: MemberRow) -> PointsAccount:
+    return PointsAccount(
+        member=member,
+        balance=member.balance,
+        lifetime_earned=member.lifetime_earned,
+        lifetime_spent=member.lifetime_spent,
+    )
 
 
 def empty_ledger() -> LedgerConnection:

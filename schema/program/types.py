@@ -20,39 +20,18 @@ class StreakBonus:
 
 @strawberry.type(description="A membership level (such as silver, gold, diamond) with its threshold and perks.")
 class Tier(relay.Node):
+    """Plain attribute fields in the caller's language, made once per tier and language (``tier_type``)."""
+
     code_id: relay.NodeID[str]
     rule: strawberry.Private[TierRule]
-    locale: strawberry.Private[str] = "en"
-
-    @strawberry.field(description="Stable code, such as silver, gold, diamond.")
-    def code(self) -> str:
-        return self.rule.code
-
-    @strawberry.field(description="Display name in the caller's language.")
-    def name(self) -> str:
-        return (self.rule.name_zh if self.locale == "zh-CN" else None) or self.rule.name
-
-    @strawberry.field(description="1 for the lowest tier; higher ranks are higher tiers.")
-    def rank(self) -> int:
-        return self.rule.rank
-
-    @strawberry.field(description="Qualifying points within the tier window needed to hold this tier.")
-    def threshold(self) -> int:
-        return self.rule.threshold
-
-    @strawberry.field(description="Points earned on purchases are multiplied by this.")
-    def earn_multiplier(self) -> Decimal:
-        return self.rule.earn_multiplier
-
-    @strawberry.field(description="Member discount at partners, in percent.")
-    def discount_percent(self) -> int:
-        return self.rule.discount_percent
-
-    @strawberry.field(description="What the tier gives, one line each, in the caller's language.")
-    def perks(self) -> list[str]:
-        if self.locale == "zh-CN" and self.rule.perks_zh:
-            return list(self.rule.perks_zh)
-        return list(self.rule.perks)
+    locale: strawberry.Private[str]
+    code: str = strawberry.field(description="Stable code, such as silver, gold, diamond.")
+    name: str = strawberry.field(description="Display name in the caller's language.")
+    rank: int = strawberry.field(description="1 for the lowest tier; higher ranks are higher tiers.")
+    threshold: int = strawberry.field(description="Qualifying points within the tier window needed to hold this tier.")
+    earn_multiplier: Decimal = strawberry.field(description="Points earned on purchases are multiplied by this.")
+    discount_percent: int = strawberry.field(description="Member discount at partners, in percent.")
+    perks: list[str] = strawberry.field(description="What the tier gives, one line each, in the caller's language.")
 
     @strawberry.field(description="Care: staff answer a ticket from a member of this tier within this many hours.")
     def first_response_hours(self) -> int:
@@ -64,9 +43,29 @@ class Tier(relay.Node):
         return [tier_type(program.find_tier(code), info) if program.find_tier(code) else None for code in node_ids]
 
 
+# Tiers are configuration: their GraphQL objects are made once per rule and language, then shared.
+_TIERS: dict[tuple[int, str], Tier] = {}
+
+
 def tier_type(rule: TierRule, info: Info | None = None) -> Tier:
     locale = info.context.locale if info is not None else "en"
-    return Tier(code_id=rule.code, rule=rule, locale=locale)
+    key = (id(rule), locale)
+    made = _TIERS.get(key)
+    if made is None or made.rule is not rule:
+        chinese = locale == "zh-CN"
+        made = _TIERS[key] = Tier(
+            code_id=rule.code,
+            rule=rule,
+            locale=locale,
+            code=rule.code,
+            name=(rule.name_zh if chinese else None) or rule.name,
+            rank=rule.rank,
+            threshold=rule.threshold,
+            earn_multiplier=rule.earn_multiplier,
+            discount_percent=rule.discount_percent,
+            perks=list(rule.perks_zh) if chinese and rule.perks_zh else list(rule.perks),
+        )
+    return made
 
 
 @strawberry.type(description="The programme's rules in force: earning, check-ins, expiry and tiers.")

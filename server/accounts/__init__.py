@@ -23,3 +23,4 @@ from server.accounts.members import (  # noqa: F401  (the package's verbs)  # no
     update_profile,
 )
 from server.accounts.recovery import change_password, request_password_reset, reset_password  # noqa: F401, E402
+from server.accounts.sessions import forget as forget_sessions  # noqa: F401, E402  (call wherever tokens die)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server.accounts import addresses, tokens
+from server.accounts import addresses, sessions, tokens
 from server.accounts.passwords import hash_password, needs_rehash, verify_password
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode, invalid
@@ -187,11 +187,8 @@ async def log_in(email: str, password: str, kind: str = "api") -> tuple[Member, 
 
 
 async def member_for_token(secret: str, kind: str = "api") -> tuple[Member, AuthToken] | None:
-    """The member a live (unexpired, unrevoked) token belongs to, or None."""
-    row = await AuthToken.get_or_none(token_hash=tokens.digest(secret), kind=kind).select_related("member")
-    if row is None or row.revoked_at is not None or row.expires_at <= clock.now():
-        return None
-    return row.member, row
+    """The member a live (unexpired, unrevoked) token belongs to, or None (see ``sessions``)."""
+    return await sessions.member_for_token(secret, kind)
 
 
 async def log_out(secret: str, kind: str = "api") -> bool:
@@ -199,6 +196,7 @@ async def log_out(secret: str, kind: str = "api") -> bool:
     count = await AuthToken.filter(
         token_hash=tokens.digest(secret), kind=kind, revoked_at__isnull=True
     ).update(revoked_at=clock.now())
+    sessions.forget(secret=secret)
     return bool(count)
 
 
@@ -233,8 +231,11 @@ async def set_role(email: str, role: Role) -> Member:
 async def revoke(token: AuthToken) -> None:
     """Revoke a token row (portal sessions, where the secret is not on the context)."""
     await AuthToken.filter(id=token.id).update(revoked_at=clock.now())
+    sessions.forget(token_hash=token.token_hash)
 
 
 async def revoke_all(member_id: int) -> int:
     """End every session and bearer token of the member (after a password reset or change)."""
-    return await AuthToken.filter(member_id=member_id, revoked_at__isnull=True).update(revoked_at=clock.now())
+    ended = await AuthToken.filter(member_id=member_id, revoked_at__isnull=True).update(revoked_at=clock.now())
+    sessions.forget(member_id=member_id)
+    return ended

@@ -21,13 +21,13 @@ spendable lot.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from tortoise.expressions import F
 
 from server.core import clock
+from server.core.prepared import Statement, moment
 from server.core.errors import DomainError, ErrorCode
 from server.models import LedgerEntry, LedgerKind, Member, PointsAllocation
 from server.points.ledger_text import Note
@@ -304,20 +304,30 @@ async def restore(
     )
 
 
+EXPIRING = Statement(
+    "SELECT expires_at, SUM(remaining) FROM ledger_entry WHERE member_id = ? AND remaining > 0 AND expires_at > ?"
+    " GROUP BY expires_at ORDER BY expires_at"
+)
+
+
 async def expiring(member_ids: list[int], at: datetime | None = None) -> dict[int, list[Expiry]]:
-    """Unspent points by expiry day, soonest first, for each member (one query for all)."""
+    """Unspent points by expiry day, soonest first, for each member (one statement).
+
+    Lots are summed per lapse instant in SQL (they share month-start instants), so a member with
+    a long history decodes a row per month, not one per credit.
+    """
     at = at or clock.now()
-    lots = (
-        await LedgerEntry.filter(member_id__in=member_ids, remaining__gt=0, expires_at__gt=at)
-        .order_by("expires_at")
-        .values("member_id", "expires_at", "remaining")
-    )
-    grouped: dict[int, dict[date, int]] = defaultdict(dict)
-    for lot in lots:
-        day = expires_on(lot["expires_at"])
-        by_day = grouped[lot["member_id"]]
-        by_day[day] = by_day.get(day, 0) + lot["remaining"]
-    return {
-        member_id: [Expiry(points, day) for day, points in grouped.get(member_id, {}).items()]
-        for member_id in member_ids
-    }
+    if len(member_ids) == 1:
+        rows = [(member_ids[0], lapse, points) for lapse, points in await EXPIRING.all(member_ids[0], at)]
+    else:
+        marks = ", ".join("?" * len(member_ids))
+        rows = await Statement(
+            f"SELECT member_id, expires_at, SUM(remaining) FROM ledger_entry WHERE member_id IN ({marks})"
+            " AND remaining > 0 AND expires_at > ? GROUP BY member_id, expires_at ORDER BY expires_at"
+        ).all(*member_ids, at)
+    grouped: dict[int, dict[date, int]] = {member_id: {} for member_id in member_ids}
+    for member_id, lapse, points in rows:
+        day = expires_on(moment(lapse))
+        by_day = grouped[member_id]
+        by_day[day] = by_day.get(day, 0) + int(points)
+    return {member_id: [Expiry(points, day) for day, points in by_day.items()] for member_id, by_day in grouped.items()}

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time
 from tortoise.functions import Sum
 
 from server.core import clock
+from server.core.prepared import Statement
 from server.messages import notifications
 from server.models import Member, Purchase
 from server.points.program import TierRule, get_program
@@ -30,10 +31,23 @@ def window_start(today: date) -> date:
     return clock.add_months(today, -get_program().tier_window_months)
 
 
+QUALIFYING_ONE = Statement(
+    "SELECT COALESCE(SUM(points_earned), 0), COALESCE(SUM(points_refunded), 0) FROM purchase"
+    " WHERE member_id = ? AND occurred_at >= ? AND occurred_at <= ?"
+)
+
+
 async def qualifying_points_for(member_ids: list[int], at: datetime | None = None) -> dict[int, int]:
-    """Purchase points net of refunds within the trailing window, per member (one query)."""
+    """Purchase points net of refunds within the trailing window, per member (one query).
+
+    One member (every dashboard, every purchase's upgrade check) is one prepared statement;
+    a list of members (the console) is one grouped query.
+    """
     at = at or clock.now()
     start = datetime.combine(window_start(at.astimezone(UTC).date()), time(0), tzinfo=UTC)
+    if len(member_ids) == 1:
+        earned, refunded = await QUALIFYING_ONE.one(member_ids[0], start, at)
+        return {member_ids[0]: int(earned) - int(refunded)}
     rows = (
         await Purchase.filter(member_id__in=member_ids, occurred_at__gte=start, occurred_at__lte=at)
         .group_by("member_id")

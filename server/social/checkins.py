@@ -10,6 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from server.core import clock
+from server.core.prepared import Statement, day, hydrate, moment
 from server.core.errors import DomainError, ErrorCode
 from server.models import CheckIn, LedgerKind, Member
 from server.points import ledger
@@ -61,16 +62,31 @@ def status_from(member: Member, last: CheckIn | None, at: datetime | None = None
     return CheckInStatus(today, False, streak, base + bonus)
 
 
+LAST_CHECK_IN = Statement(
+    "SELECT id, day, streak, points, created_at FROM check_in WHERE member_id = ? AND day >= ? ORDER BY day DESC LIMIT 1"
+)
+
+
 async def last_check_ins(member_ids: list[int]) -> dict[int, CheckIn]:
-    """Most recent check-in per member; one query (ids ascend with time per member)."""
+    """Most recent check-in per member, in one statement (prepared for the one-member case).
+
+    Only the last few days matter for a status, so the scan stays small.
+    """
     latest: dict[int, CheckIn] = {}
     if not member_ids:
         return latest
-    # Only the last two days matter for a status, so the scan stays small.
     horizon = clock.now().date() - timedelta(days=3)
-    rows = await CheckIn.filter(member_id__in=member_ids, day__gte=horizon).order_by("member_id", "day")
-    for row in rows:
-        latest[row.member_id] = row
+    if len(member_ids) > 1:
+        # ids ascend with time per member, so the last row per member wins.
+        for row in await CheckIn.filter(member_id__in=member_ids, day__gte=horizon).order_by("member_id", "day"):
+            latest[row.member_id] = row
+        return latest
+    row = await LAST_CHECK_IN.one(member_ids[0], horizon)
+    if row is not None:
+        latest[member_ids[0]] = hydrate(CheckIn, {
+            "id": row[0], "member_id": member_ids[0], "day": day(row[1]), "streak": row[2], "points": row[3],
+            "created_at": moment(row[4]),
+        })
     return latest
 
 
