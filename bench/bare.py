@@ -175,7 +175,8 @@ def dashboard_json(member, qualifying: int, count: int, page: list, lots: list, 
         to_next, percent = 0, 100.0
     else:
         to_next = max(0, nxt.threshold - qualifying)
-        percent = round(min(100.0, max(0.0, (qualifying - current.threshold) * 100 / (nxt.threshold - current.threshold))), 1)
+        span = nxt.threshold - current.threshold
+        percent = round(min(100.0, max(0.0, (qualifying - current.threshold) * 100 / span)), 1)
     retained = None
     if current.rank != program.base_tier.rank:
         retained = add_months(parse_dt(member[3]).astimezone(UTC).date(), program.tier_retention_months).isoformat()
@@ -293,7 +294,8 @@ def make_app(url: str) -> Starlette:
             bonus = sum(b.points for b in program.streak_bonuses if b.days == streak)
             await reads.all(INSERT_CHECK_IN_SQL, member[0], db.when(today), streak, base + bonus, db.when(now))
             day = today.isoformat()
-            await credit(reads, locked, "CHECK_IN", base, f"Daily check-in ({day})", {"key": "check_in", "day": day}, now)
+            await credit(reads, locked, "CHECK_IN", base, f"Daily check-in ({day})", {"key": "check_in", "day": day},
+                         now)
             if bonus:
                 await credit(reads, locked, "STREAK_BONUS", bonus, f"{streak}-day streak bonus",
                              {"key": "streak_bonus", "days": streak}, now)

@@ -129,7 +129,8 @@ def run(url: str, lua: str, *, connections: int, seconds: float, timeout: float 
         handle.write(lua)
         path = Path(handle.name)
     try:
-        command = [*pinned(CLIENT_CPU), WRK, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", f"--timeout={max(1, round(timeout))}s",
+        command = [*pinned(CLIENT_CPU), WRK, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+                   f"--timeout={max(1, round(timeout))}s",
                    "--latency", "-s", str(path), url]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:

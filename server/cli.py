@@ -119,7 +119,14 @@ def demo(
 
 def _demo_members(count: int) -> list[str]:
     """``patron demo --members N`` with a progress bar on stderr (1M members take minutes)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from server.demo_members import load_members
 

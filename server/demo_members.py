@@ -125,9 +125,10 @@ class Generator:
             for k in range(run):
                 days.add(first + timedelta(days=k))
             remaining -= run
+        today = now.astimezone(tz).date()
         for day in days:
             moment = datetime.combine(day, time(9, rng.randint(0, 59)), tzinfo=tz).astimezone(UTC)
-            if moment.timestamp() < horizon:
+            if day < today and moment.timestamp() < horizon:  # today's check-in is the member's to make
                 events.append((moment.timestamp(), "C", day))
         events.sort(key=lambda e: e[0])
         balance = earned_total = qualifying = 0
@@ -153,8 +154,9 @@ class Generator:
                         if qualifying >= rule.threshold and rule.code not in crossed:
                             crossed[rule.code] = at
                 params = {"key": "purchase", "order": order, "partner": self.partner_name}
-                batch.ledger.append((ids.ledger, "PURCHASE", points, balance, f"Purchase {order} at {self.partner_name}",
-                                     at, lapse, points, f"purchase:{purchase_id}", json.dumps(params), member_id))
+                text = f"Purchase {order} at {self.partner_name}"
+                batch.ledger.append((ids.ledger, "PURCHASE", points, balance, text, at, lapse, points,
+                                     f"purchase:{purchase_id}", json.dumps(params), member_id))
                 ids.ledger += 1
                 continue
             day: date = value  # type: ignore[assignment]

@@ -74,7 +74,9 @@ class Member(relay.Node):
     display_name: str = strawberry.field(
         description="The name the member chose; others see it masked, such as 'Li W.'."
     )
-    role: Role = strawberry.field(description="MEMBER, STAFF for the loyalty team, or ANALYST for its read-only members.")
+    role: Role = strawberry.field(
+        description="MEMBER, STAFF for the loyalty team, or ANALYST for its read-only members."
+    )
     joined_at: datetime = strawberry.field(description="When the member signed up.")
     birthday: date | None = strawberry.field(description="The member's date of birth; null when not given.")
     timezone: str = strawberry.field(

@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from schema.pagination import CURSOR, EDGES, NODE, PAGE_INFO, TOTAL_COUNT, PageInfo, connection, newest_first
+from schema.pagination import CURSOR, EDGES, NODE, PAGE_INFO, TOTAL_COUNT, PageInfo, connection, empty, newest_first
 from server.messages import notifications
 from server.models import Member as MemberRow
 from server.models import Notification as NotificationRow
@@ -77,6 +77,12 @@ class NotificationConnection:
 async def member_notifications(
     member: MemberRow, info: Info, first: int | None, after: str | None, unread_only: bool
 ) -> NotificationConnection:
+    if first == 0 and after is None and unread_only:
+        # The header's badge (``notifications(first: 0, unreadOnly: true) { totalCount }``) on every page.
+        result = empty(NotificationConnection)
+        result.total_count = await notifications.unread_count(member.id)
+        result.member_id = member.id
+        return result
     query = NotificationRow.filter(member_id=member.id)
     if unread_only:
         query = query.filter(read_at__isnull=True)

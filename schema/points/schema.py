@@ -73,7 +73,9 @@ class PointsMutation:
             target = decode_id(member_id, "Member", "memberId")
             entry = await adjustments.adjust_points(staff, target, delta, reason, idempotency_key)
             member = await MemberRow.get(id=entry.member_id)
-            return PointsPayload(entry=ledger_entry(entry, info.context.locale), member=member_type(member), user_errors=[])
+            return PointsPayload(
+                entry=ledger_entry(entry, info.context.locale), member=member_type(member), user_errors=[]
+            )
 
         return await attempt(
             action, lambda errors: PointsPayload(entry=None, member=None, user_errors=errors), info.context.locale

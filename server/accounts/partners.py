@@ -7,6 +7,7 @@ import logging
 from server.accounts import tokens
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode, invalid
+from server.core.prepared import Columns, Statement
 from server.core.validation import check_public_text
 from server.models import Partner
 
@@ -34,8 +35,14 @@ async def create_partner(name: str, scopes: list[str]) -> tuple[Partner, str]:
     return partner, key
 
 
+_PARTNER = Columns(Partner, "p")
+PARTNER_BY_KEY = Statement(f"SELECT {_PARTNER.sql} FROM partner p WHERE p.key_hash = ? AND p.revoked_at IS NULL")
+
+
 async def partner_for_key(key: str) -> Partner | None:
-    partner = await Partner.get_or_none(key_hash=tokens.digest(key), revoked_at__isnull=True)
+    """The partner an unrevoked key belongs to: every partner call starts here (a prepared statement)."""
+    row = await PARTNER_BY_KEY.one(tokens.digest(key))
+    partner = _PARTNER.load(row) if row is not None else None
     if partner is None:
         log.warning("partner key rejected prefix=%s", key[:10])
     return partner

@@ -38,10 +38,21 @@ class Statement:
 
     __slots__ = ("sqlite", "postgres")
 
-    def __init__(self, sql: str) -> None:
+    def __init__(self, sql: str, *, postgres_suffix: str = "") -> None:
+        """``postgres_suffix`` is appended on PostgreSQL only (``FOR UPDATE``: SQLite locks the file instead)."""
         self.sqlite = " ".join(sql.split())
         parts = self.sqlite.split("?")
-        self.postgres = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+        numbered = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+        self.postgres = f"{numbered} {postgres_suffix}".rstrip()
+
+    async def execute(self, *args: Any) -> int:
+        """Run a write (UPDATE, DELETE, INSERT); returns the number of rows it changed."""
+        client = _client()
+        if client.capabilities.dialect == "sqlite":
+            changed, _ = await client.execute_query(self.sqlite, [_sqlite(a) for a in args])
+        else:
+            changed, _ = await client.execute_query(self.postgres, list(args))
+        return changed
 
     async def all(self, *args: Any) -> list[Any]:
         """Every row, as the driver returns it (index by position)."""

@@ -22,7 +22,10 @@ from tortoise.exceptions import TransactionManagementError
 class ImmediateTransactionWrapper(SqliteTransactionWrapper):
     async def begin(self) -> None:
         try:
-            await self._connection.commit()
+            # The connection autocommits (isolation_level=None), so normally nothing is open; each
+            # call here is a trip to aiosqlite's thread, paid while every other writer waits.
+            if self._connection.in_transaction:
+                await self._connection.commit()
             await self._connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise TransactionManagementError(exc) from exc

@@ -14,6 +14,7 @@ from typing import Any
 
 from server.core import clock
 from server.core.errors import invalid
+from server.core.prepared import Statement
 from server.messages import emails
 from server.models import Member, Notification, OutboxMessage
 
@@ -258,5 +259,10 @@ async def mark_read(member_id: int, ids: list[int] | None = None) -> int:
     return await query.update(read_at=clock.now())
 
 
+UNREAD = Statement("SELECT COUNT(*) FROM notification WHERE member_id = ? AND read_at IS NULL")
+
+
 async def unread_count(member_id: int) -> int:
-    return await Notification.filter(member_id=member_id, read_at__isnull=True).count()
+    """The badge every portal page shows: a prepared statement."""
+    (count,) = await UNREAD.one(member_id)
+    return int(count)

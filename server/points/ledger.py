@@ -27,8 +27,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from tortoise.expressions import F
 
 from server.core import clock
-from server.core.prepared import Statement, moment
 from server.core.errors import DomainError, ErrorCode
+from server.core.prepared import Columns, Statement, moment
 from server.models import LedgerEntry, LedgerKind, Member, PointsAllocation
 from server.points.ledger_text import Note
 from server.points.program import get_program
@@ -70,9 +70,30 @@ def expires_on(expires_at: datetime) -> date:
     return (expires_at.astimezone(UTC) - timedelta(microseconds=1)).date()
 
 
+_MEMBER = Columns(Member, "m")
+LOCK_MEMBER = Statement(f"SELECT {_MEMBER.sql} FROM member m WHERE m.id = ?", postgres_suffix="FOR UPDATE")
+MOVE_BALANCE = Statement(
+    "UPDATE member SET balance = balance + ?, lifetime_earned = lifetime_earned + ?,"
+    " lifetime_spent = lifetime_spent + ? WHERE id = ?"
+)
+MOVE_BALANCE_IF_COVERED = Statement(
+    "UPDATE member SET balance = balance + ?, lifetime_earned = lifetime_earned + ?,"
+    " lifetime_spent = lifetime_spent + ? WHERE id = ? AND balance >= ?"
+)
+LAPSED_LOTS = Statement(
+    "SELECT id, remaining, expires_at FROM ledger_entry WHERE member_id = ? AND remaining > 0 AND expires_at <= ?"
+    " ORDER BY expires_at, id"
+)
+
+
 async def lock_member(member_id: int) -> Member:
-    """Lock and return the member row; call inside a transaction before any ledger change."""
-    member = await Member.select_for_update().get_or_none(id=member_id)
+    """Lock and return the member row; call inside a transaction before any ledger change.
+
+    ``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the transaction's ``BEGIN IMMEDIATE``
+    already holds the write lock. A prepared statement: every credit and debit starts here.
+    """
+    row = await LOCK_MEMBER.one(member_id)
+    member = _MEMBER.load(row) if row is not None else None
     if member is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such member.", "memberId")
     return member
@@ -91,7 +112,7 @@ async def _write(
 ) -> LedgerEntry:
     """Move the balance and write its entry together, so the two can never disagree.
 
-    The balance columns are changed with ``F()`` expressions in one UPDATE rather than from the
+    The balance columns are changed relatively (``balance = balance + ?``) in one UPDATE rather than from the
     Python copy, so a stale ``member`` object can never overwrite a newer balance. Refunded
     purchase points count against ``lifetime_earned`` (they were never really earned);
     cancelled redemptions count against ``lifetime_spent``.
@@ -107,15 +128,11 @@ async def _write(
         raise DomainError(
             ErrorCode.INVALID_INPUT, f"An account can hold at most {MAX_POINTS:,} points.", "points"
         )
-    query = Member.filter(id=member.id)
     if delta < 0 and kind is not LedgerKind.PURCHASE_REFUND:
         # The conditional update is the last line of defence against overspending.
-        query = query.filter(balance__gte=-delta)
-    updated = await query.update(
-        balance=F("balance") + delta,
-        lifetime_earned=F("lifetime_earned") + earned,
-        lifetime_spent=F("lifetime_spent") + spent,
-    )
+        updated = await MOVE_BALANCE_IF_COVERED.execute(delta, earned, spent, member.id, -delta)
+    else:
+        updated = await MOVE_BALANCE.execute(delta, earned, spent, member.id)
     if not updated:
         raise DomainError(ErrorCode.INSUFFICIENT_POINTS, "Not enough points.", "points")
     member.balance += delta
@@ -143,14 +160,13 @@ async def expire_due(member: Member, at: datetime | None = None) -> LedgerEntry 
     the daily sweep (``server.points.lifecycle``) has not run yet; the sweep books the rest.
     """
     at = at or clock.now()
-    lots = await LedgerEntry.filter(
-        member_id=member.id, remaining__gt=0, expires_at__lte=at
-    ).order_by("expires_at", "id")
-    total = sum(lot.remaining for lot in lots)
+    # (id, remaining, expires_at) of every lapsed lot: usually none, so a prepared statement.
+    lots = [(row[0], row[1], moment(row[2])) for row in await LAPSED_LOTS.all(member.id, at)]
+    total = sum(remaining for _, remaining, _ in lots)
     if not total:
         return None
-    await LedgerEntry.filter(id__in=[lot.id for lot in lots]).update(remaining=0)
-    latest = expires_on(max(lot.expires_at for lot in lots))
+    await LedgerEntry.filter(id__in=[lot_id for lot_id, _, _ in lots]).update(remaining=0)
+    latest = expires_on(max(lapse for _, _, lapse in lots))
     entry = await _write(
         member,
         LedgerKind.EXPIRY,
@@ -162,7 +178,7 @@ async def expire_due(member: Member, at: datetime | None = None) -> LedgerEntry 
     # Which lots lapsed, and by how much: a later refund of a purchase must not take back
     # points the member already lost to expiry (see ``lapsed_from``).
     await PointsAllocation.bulk_create(
-        [PointsAllocation(debit_id=entry.id, lot_id=lot.id, points=lot.remaining) for lot in lots]
+        [PointsAllocation(debit_id=entry.id, lot_id=lot_id, points=remaining) for lot_id, remaining, _ in lots]
     )
     return entry
 

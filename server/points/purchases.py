@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from server.core import clock, idempotency, money
 from server.core.errors import DomainError, ErrorCode, invalid
+from server.core.prepared import Statement
 from server.core.validation import check_key, check_moment, check_text, normalise_email
 from server.models import LedgerEntry, LedgerKind, Member, Partner, Purchase, PurchaseSubject
 from server.points import ledger, tiers
@@ -85,6 +86,16 @@ def _replay(purchase: Purchase, amount: Decimal, email: str) -> PurchaseResult:
     return PurchaseResult(purchase, purchase.member, purchase.points_earned, replayed=True)
 
 
+# Every report checks for a repeat and finds the member: prepared statements (the rest is the ORM's).
+ORDER_SEEN = Statement("SELECT 1 FROM purchase WHERE partner_id = ? AND order_id = ? LIMIT 1")
+MEMBER_BY_EMAIL = Statement("SELECT id FROM member WHERE email = ?")
+
+
+async def _replay_order(partner: Partner, order_id: str, amount: Decimal, email: str) -> PurchaseResult:
+    existing = await Purchase.get(partner_id=partner.id, order_id=order_id).select_related("member")
+    return _replay(existing, amount, email)
+
+
 async def record_purchase(
     partner: Partner,
     member_email: str,
@@ -104,19 +115,17 @@ async def record_purchase(
         raise invalid("subjects", f"List at most {MAX_SUBJECTS} subjects.")
     subject_list = list(dict.fromkeys(subject_list))
 
-    existing = await Purchase.get_or_none(partner_id=partner.id, order_id=order_id).select_related("member")
-    if existing:
-        return _replay(existing, amount, email)
-    member = await Member.get_or_none(email=email)
-    if member is None:
+    if await ORDER_SEEN.one(partner.id, order_id):
+        return await _replay_order(partner, order_id, amount, email)
+    found = await MEMBER_BY_EMAIL.one(email)
+    if found is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No member with this e-mail.", "memberEmail")
     try:
         async with in_transaction():
-            locked = await ledger.lock_member(member.id)
+            locked = await ledger.lock_member(found[0])
             # Re-check under the lock: a concurrent duplicate may have committed meanwhile.
-            existing = await Purchase.get_or_none(partner_id=partner.id, order_id=order_id).select_related("member")
-            if existing:
-                return _replay(existing, amount, email)
+            if await ORDER_SEEN.one(partner.id, order_id):
+                return await _replay_order(partner, order_id, amount, email)
             points = points_for(amount, locked.tier_code)
             purchase = await Purchase.create(
                 partner_id=partner.id,

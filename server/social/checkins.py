@@ -10,8 +10,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from server.core import clock
-from server.core.prepared import Statement, day, hydrate, moment
 from server.core.errors import DomainError, ErrorCode
+from server.core.prepared import Statement, day, hydrate, moment
 from server.models import CheckIn, LedgerKind, Member
 from server.points import ledger
 from server.points.ledger_text import Note
@@ -63,7 +63,8 @@ def status_from(member: Member, last: CheckIn | None, at: datetime | None = None
 
 
 LAST_CHECK_IN = Statement(
-    "SELECT id, day, streak, points, created_at FROM check_in WHERE member_id = ? AND day >= ? ORDER BY day DESC LIMIT 1"
+    "SELECT id, day, streak, points, created_at FROM check_in WHERE member_id = ? AND day >= ?"
+    " ORDER BY day DESC LIMIT 1"
 )
 
 
@@ -90,6 +91,10 @@ async def last_check_ins(member_ids: list[int]) -> dict[int, CheckIn]:
     return latest
 
 
+CHECKED_IN_SINCE = Statement("SELECT 1 FROM check_in WHERE member_id = ? AND day >= ? LIMIT 1")
+STREAK_ON = Statement("SELECT streak FROM check_in WHERE member_id = ? AND day = ?")
+
+
 async def check_in(member: Member) -> CheckInResult:
     """Credit today's check-in once; a second try the same local day is ALREADY_CHECKED_IN."""
     now = clock.now()
@@ -98,10 +103,10 @@ async def check_in(member: Member) -> CheckInResult:
         async with in_transaction():
             locked = await ledger.lock_member(member.id)
             # ``>=``: moving the time zone west must not reopen a day already checked in.
-            if await CheckIn.exists(member_id=member.id, day__gte=today):
+            if await CHECKED_IN_SINCE.one(member.id, today):
                 raise _already()
-            yesterday = await CheckIn.get_or_none(member_id=member.id, day=today - timedelta(days=1))
-            streak = yesterday.streak + 1 if yesterday else 1
+            yesterday = await STREAK_ON.one(member.id, today - timedelta(days=1))
+            streak = yesterday[0] + 1 if yesterday else 1
             base, bonus = points_for_streak(streak)
             # The unique (member, day) constraint is what finally guarantees once a day.
             await CheckIn.create(member_id=member.id, day=today, streak=streak, points=base + bonus, created_at=now)

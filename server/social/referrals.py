@@ -31,6 +31,7 @@ from server.accounts.public_names import masked_name
 from server.core import clock
 from server.core.config import get_settings
 from server.core.errors import DomainError, ErrorCode, invalid
+from server.core.prepared import Statement
 from server.core.validation import check_moment, check_text
 from server.messages import notifications
 from server.models import LedgerKind, Member, Partner, Referral, ReferralInvite, ReferralStatus
@@ -148,8 +149,14 @@ async def _settle(referral: Referral, status: ReferralStatus, at: datetime, reas
     return bool(changed)
 
 
+PENDING_REFERRAL = Statement("SELECT 1 FROM referral WHERE referee_id = ? AND status = ? LIMIT 1")
+
+
 async def on_first_purchase(member: Member, at: datetime) -> None:
     """Reward a pending referral when its referee makes a first purchase (under the member lock)."""
+    # Asked on every purchase, answered "no" almost always: a prepared statement first.
+    if await PENDING_REFERRAL.one(member.id, ReferralStatus.PENDING.value) is None:
+        return
     referral = await Referral.get_or_none(referee_id=member.id, status=ReferralStatus.PENDING)
     if referral is None:
         return

@@ -1,8 +1,9 @@
-"""Where one dashboard request's CPU goes: the ASGI app called in-process, no HTTP client in the way.
+"""Where one request's CPU goes: the ASGI app called in-process, no HTTP client in the way.
 
-    .venv/bin/python bench/profile_dashboard.py                 # µs per request (median of 5 rounds)
-    .venv/bin/python bench/profile_dashboard.py --pyinstrument  # and a pyinstrument profile of a round
-    .venv/bin/python bench/profile_dashboard.py --postgres
+    .venv/bin/python bench/profile.py                 # dashboard: µs per request (median of 5 rounds)
+    .venv/bin/python bench/profile.py --operation purchase   # or check-in (a new member each time)
+    .venv/bin/python bench/profile.py --pyinstrument  # and a pyinstrument profile of a round
+    .venv/bin/python bench/profile.py --postgres
 
 The app is Patron's real one (middleware, GraphQL view, schema, services, database), driven
 with hand-built ASGI messages, so the figure is the server's own cost per request on one core,
@@ -29,7 +30,11 @@ os.environ.update({"PATRON_ENV": "production", "PATRON_SECRET_KEY": secrets.toke
                    "PATRON_VAR_DIR": str(WORK), "PATRON_JOBS_INTERVAL": "0", "PATRON_OUTBOX_INTERVAL": "0"})
 
 from server.core.database import create_scratch_postgres, drop_scratch_postgres  # noqa: E402
-from tests.test_dashboard_queries import DASHBOARD  # noqa: E402
+from tests.test_dashboard_queries import CHECK_IN, DASHBOARD  # noqa: E402
+
+RECORD_PURCHASE = (
+    "mutation Record($input: PurchaseInput!) { recordPurchase(input: $input) { pointsEarned userErrors { code } } }"
+)
 
 
 async def call(app, body: bytes, headers: list[tuple[bytes, bytes]], path: str = "/graphql",
@@ -80,28 +85,44 @@ async def main(args: argparse.Namespace) -> None:
     await migrate(url)
     await init_db(url)
     try:
-        await load_members(200, months=11)
-        members = await Member.filter(locale="en").order_by("id").limit(50)
-        tokens = [await issue_token(m) for m in members]
+        await load_members(3000, months=11)
+        members = await Member.filter(locale="en").order_by("id")
         app = create_app(load_settings(), manage_db=False)
         import logging
 
         logging.getLogger().setLevel(logging.WARNING)
-        body = json.dumps({"query": DASHBOARD}).encode()
-        headers = [[(b"content-type", b"application/json"), (b"authorization", f"Bearer {t}".encode())]
-                   for t in tokens]
-        status, answer = await call(app, body, headers[0])
-        assert status == 200 and b'"errors"' not in answer, answer[:500]
+        json_type = (b"content-type", b"application/json")
+        if args.operation == "purchase":
+            from server.accounts.partners import create_partner
+
+            _, key = await create_partner("Profile Shop", ["purchases:write"])
+            emails = [m.email for m in members if m.tier_code == "diamond"][:50]
+            headers = [[json_type, (b"x-partner-key", key.encode())]]
+            bodies = (json.dumps({"query": RECORD_PURCHASE, "variables": {"input": {
+                "memberEmail": emails[i % len(emails)], "orderId": f"P-{i}", "amount": "129.90"}}}).encode()
+                for i in range(10**6))
+        else:
+            chosen = members[:50] if args.operation == "dashboard" else members[50:]
+            tokens = [await issue_token(m) for m in chosen]
+            headers = [[json_type, (b"authorization", f"Bearer {t}".encode())] for t in tokens]
+            text = json.dumps({"query": DASHBOARD if args.operation == "dashboard" else CHECK_IN}).encode()
+            bodies = (text for _ in range(10**6))
+        turn = 0
 
         async def round_(n: int) -> float:
+            nonlocal turn
             started = time.perf_counter()
-            for i in range(n):
-                await call(app, body, headers[i % len(headers)])
+            for _ in range(n):
+                status, answer = await call(app, next(bodies), headers[turn % len(headers)])
+                turn += 1
+                ok = status == 200 and b'"errors"' not in answer
+                assert ok and (args.operation == "dashboard" or b'"userErrors":[]' in answer), answer[:300]
             return (time.perf_counter() - started) / n * 1e6
 
-        await round_(200)  # warm the caches (parser, validation, statements)
-        rounds = [await round_(args.requests) for _ in range(5)]
-        print(f"dashboard query in-process: {statistics.median(rounds):.0f} µs per request, best {min(rounds):.0f} "
+        warm = 200 if args.operation != "check-in" else 50
+        await round_(warm)  # warm the caches (parser, validation, statements)
+        rounds = [await round_(args.requests) for _ in range(5 if args.operation != "check-in" else 3)]
+        print(f"{args.operation} in-process: {statistics.median(rounds):.0f} µs per request, best {min(rounds):.0f} "
               f"(rounds: {', '.join(f'{r:.0f}' for r in rounds)})")
         if args.pyinstrument:
             from pyinstrument import Profiler
@@ -122,6 +143,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--operation", choices=["dashboard", "check-in", "purchase"], default="dashboard")
     parser.add_argument("--pyinstrument", action="store_true", help="print a profile of one round")
     parser.add_argument("--all", action="store_true", help="with --pyinstrument: show library frames too")
     asyncio.run(main(parser.parse_args()))
