@@ -42,11 +42,11 @@ PURCHASE_COLUMNS = (
     "id", "order_id", "amount", "refunded_amount", "points_earned", "points_refunded", "subjects", "occurred_at",
     "created_at", "member_id", "partner_id",
 )
-LEDGER_COLUMNS = (
-    "id", "kind", "delta", "balance_after", "description", "created_at", "expires_at", "remaining", "reference",
+LEDGER_COLUMNS = (  # no id: the database numbers entries in insertion (= time) order per member
+    "kind", "delta", "balance_after", "description", "created_at", "expires_at", "remaining", "reference",
     "params", "member_id",
 )
-CHECK_IN_COLUMNS = ("id", "day", "streak", "points", "created_at", "member_id")
+CHECK_IN_COLUMNS = ("day", "streak", "points", "created_at", "member_id")
 
 
 @dataclass
@@ -59,14 +59,21 @@ class Batch:
     check_ins: list[tuple] = field(default_factory=list)
 
 
-@dataclass
-class Ids:
-    """The next free id per table: rows carry explicit ids so ledger references can name purchases."""
+@dataclass(frozen=True)
+class Span:
+    """Members ``first`` … ``last`` (their e-mail numbers) and where their ids start.
 
-    member: int
-    purchase: int
-    ledger: int
-    check_in: int
+    Purchase ids are reserved per member (``PURCHASES_PER_MEMBER`` each), so any span can be
+    generated on its own, in another process, and still name its purchases in the ledger.
+    """
+
+    first: int
+    last: int
+    member_id: int
+    purchase_id: int
+
+
+PURCHASES_PER_MEMBER = 64
 
 
 def share_code(index: int) -> str:
@@ -87,12 +94,14 @@ class Generator:
     """Builds one member's rows at a time from a seeded random stream (same seed, same data)."""
 
     def __init__(self, *, now: datetime, months: int, partner_id: int, partner_name: str, password_hash: str,
-                 seed: int = 7, purchases: int = 15, check_ins: int = 6) -> None:
+                 seed: int = 7, purchases: int = 15, check_ins: int = 6, text: bool = False) -> None:
+        """``text``: times, days and amounts as SQLite stores them (ISO text), else as Python values."""
         self.now = now
         self.months = months
         self.partner_id = partner_id
         self.partner_name = partner_name
         self.password_hash = password_hash
+        self.seed = seed
         self.rng = random.Random(seed)
         self.purchases = purchases
         self.check_ins = check_ins
@@ -100,27 +109,46 @@ class Generator:
         self.window_start = datetime.combine(
             clock.add_months(now.date(), -self.program.tier_window_months), time(0), tzinfo=UTC
         )
-        self.span = months * 30.4 * 86400
+        self.history = months * 30.4 * 86400  # seconds of history per member
+        self.time = (lambda v: v.isoformat(" ")) if text else (lambda v: v)
+        self.day = (lambda v: v.isoformat()) if text else (lambda v: v)
+        self.money = str if text else (lambda v: v)
+        self.zero = self.money(Decimal("0.00"))
+        self.partner_json = json.dumps(partner_name)
+        rate = self.program.points_per_currency_unit
+        self.whole_rate = int(rate) if rate == rate.to_integral_value() else None
+        self._lapses: dict[tuple[int, int], object] = {}
 
-    def member(self, index: int, ids: Ids, batch: Batch) -> None:
+    def lapse(self, at: datetime) -> object:
+        """When points earned at ``at`` lapse (one value per month of earning, computed once)."""
+        key = (at.year, at.month)
+        found = self._lapses.get(key)
+        if found is None:
+            found = self._lapses[key] = self.time(_lapse(at, self.program))
+        return found
+
+    def points(self, cents: int) -> int:
+        if self.whole_rate is not None:
+            return cents * self.whole_rate // 100
+        rate = self.program.points_per_currency_unit
+        return int((Decimal(cents) / 100 * rate).to_integral_value(rounding=ROUND_FLOOR))
+
+    def member(self, index: int, member_id: int, purchase_id: int, batch: Batch) -> None:
         rng, program, now = self.rng, self.program, self.now
-        member_id = ids.member
-        ids.member += 1
-        joined = now - timedelta(seconds=self.span + rng.random() * 400 * 86400)
+        joined = now - timedelta(seconds=self.history + rng.random() * 400 * 86400)
         zone = rng.choice(TIMEZONES)
         events: list[tuple[float, str, object]] = []
         horizon = now.timestamp()
         spender = rng.lognormvariate(0, 0.8)  # a few big spenders reach the top tier
-        for _ in range(max(1, int(rng.gauss(self.purchases, self.purchases / 3)))):
-            cents = int(min(2_000_000, 100 * spender * rng.lognormvariate(5.3, 0.9)))
-            amount = Decimal(max(cents, 500)) / 100
-            events.append((horizon - rng.random() * self.span, "P", amount))
+        for _ in range(min(PURCHASES_PER_MEMBER, max(1, int(rng.gauss(self.purchases, self.purchases / 3))))):
+            cents = max(500, int(min(2_000_000, 100 * spender * rng.lognormvariate(5.3, 0.9))))
+            events.append((horizon - rng.random() * self.history, "P", cents))
         days: set[date] = set()
         tz = ZoneInfo(zone)
         remaining = max(0, int(rng.gauss(self.check_ins, self.check_ins / 2)))
         while remaining > 0:
             run = min(remaining, rng.randint(1, 8))
-            start = horizon - 86400 * (1 + rng.random() * (self.span / 86400 - 10))
+            start = horizon - 86400 * (1 + rng.random() * (self.history / 86400 - 10))
             first = datetime.fromtimestamp(start, UTC).astimezone(tz).date()
             for k in range(run):
                 days.add(first + timedelta(days=k))
@@ -134,78 +162,112 @@ class Generator:
         balance = earned_total = qualifying = 0
         streak, last_day, bought = 0, None, 0
         crossed: dict[str, datetime] = {}
+        stored, to_day = self.time, self.day
+        thresholds = [(rule.threshold, rule.code) for rule in program.tiers]
         for stamp, what, value in events:
             at = datetime.fromtimestamp(stamp, UTC)
-            lapse = _lapse(at, program)
+            lapse, when = self.lapse(at), stored(at)
             if what == "P":
-                amount: Decimal = value  # type: ignore[assignment]
-                points = int((amount * program.points_per_currency_unit).to_integral_value(rounding=ROUND_FLOOR))
+                cents: int = value  # type: ignore[assignment]
+                points = self.points(cents)
                 bought += 1
                 order = f"S{member_id:08d}-{bought:03d}"
-                purchase_id = ids.purchase
-                ids.purchase += 1
-                batch.purchases.append((purchase_id, order, amount, Decimal("0.00"), points, 0, "[]", at, at,
+                purchase_id += 1
+                amount = self.money(Decimal(f"{cents // 100}.{cents % 100:02d}"))
+                batch.purchases.append((purchase_id, order, amount, self.zero, points, 0, "[]", when, when,
                                         member_id, self.partner_id))
                 balance += points
                 earned_total += points
                 if at >= self.window_start:
                     qualifying += points
-                    for rule in program.tiers:
-                        if qualifying >= rule.threshold and rule.code not in crossed:
-                            crossed[rule.code] = at
-                params = {"key": "purchase", "order": order, "partner": self.partner_name}
+                    for threshold, code in thresholds:
+                        if qualifying >= threshold and code not in crossed:
+                            crossed[code] = at
+                params = f'{{"key":"purchase","order":"{order}","partner":{self.partner_json}}}'
                 text = f"Purchase {order} at {self.partner_name}"
-                batch.ledger.append((ids.ledger, "PURCHASE", points, balance, text, at, lapse, points,
-                                     f"purchase:{purchase_id}", json.dumps(params), member_id))
-                ids.ledger += 1
+                batch.ledger.append(("PURCHASE", points, balance, text, when, lapse, points,
+                                     f"purchase:{purchase_id}", params, member_id))
                 continue
             day: date = value  # type: ignore[assignment]
             streak = streak + 1 if last_day == day - timedelta(days=1) else 1
             last_day = day
             base = program.check_in_points
             bonus = sum(b.points for b in program.streak_bonuses if b.days == streak)
-            batch.check_ins.append((ids.check_in, day, streak, base + bonus, at, member_id))
-            ids.check_in += 1
+            batch.check_ins.append((to_day(day), streak, base + bonus, when, member_id))
+            iso = day.isoformat()
             for kind, points, text, params in (
-                ("CHECK_IN", base, f"Daily check-in ({day.isoformat()})", {"key": "check_in", "day": day.isoformat()}),
-                ("STREAK_BONUS", bonus, f"{streak}-day streak bonus", {"key": "streak_bonus", "days": streak}),
+                ("CHECK_IN", base, f"Daily check-in ({iso})", f'{{"key":"check_in","day":"{iso}"}}'),
+                ("STREAK_BONUS", bonus, f"{streak}-day streak bonus", f'{{"key":"streak_bonus","days":{streak}}}'),
             ):
                 if points:
                     balance += points
                     earned_total += points
-                    batch.ledger.append((ids.ledger, kind, points, balance, text, at, lapse, points, None,
-                                         json.dumps(params), member_id))
-                    ids.ledger += 1
+                    batch.ledger.append((kind, points, balance, text, when, lapse, points, None, params, member_id))
         tier = program.tier_for(qualifying)
         reached = crossed.get(tier.code, joined) if tier.rank != program.base_tier.rank else joined
         name = f"{rng.choice(NAMES)} {chr(65 + rng.randint(0, 25))}."
         locale = "zh-CN" if rng.random() < 0.3 else "en"
         birthday = date(rng.randint(1950, 2005), rng.randint(1, 12), rng.randint(1, 28)) if rng.random() < 0.6 else None
-        batch.members.append((member_id, EMAIL.format(index), self.password_hash, name, "MEMBER", joined, birthday,
-                              zone, locale, tier.code, max(reached, joined), share_code(index), balance,
-                              earned_total, 0))
+        batch.members.append((member_id, EMAIL.format(index), self.password_hash, name, "MEMBER", stored(joined),
+                              None if birthday is None else to_day(birthday), zone, locale, tier.code,
+                              stored(max(reached, joined)), share_code(index), balance, earned_total, 0))
 
 
-def batches(generator: Generator, first: int, last: int, ids: Ids) -> Iterator[tuple[int, Batch]]:
-    """(members in it, rows) for members ``first`` … ``last`` (inclusive), ``BATCH`` at a time."""
-    index = first
-    while index <= last:
+    def span(self, span: Span) -> Batch:
+        """Every row of the members in ``span``; the same span always gives the same rows."""
+        self.rng.seed(self.seed * 1_000_003 + span.first)
         batch = Batch()
-        end = min(last, index + BATCH - 1)
-        for i in range(index, end + 1):
-            generator.member(i, ids, batch)
-        yield end - index + 1, batch
-        index = end + 1
+        for offset in range(span.last - span.first + 1):
+            self.member(span.first + offset, span.member_id + offset,
+                        span.purchase_id + offset * PURCHASES_PER_MEMBER, batch)
+        return batch
 
 
-def _sqlite_value(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+def spans(first: int, last: int, member_id: int, purchase_id: int) -> list[Span]:
+    """Members ``first`` … ``last`` cut into ``BATCH``-sized spans with their id ranges."""
+    cut = []
+    for start in range(first, last + 1, BATCH):
+        offset = start - first
+        cut.append(Span(start, min(last, start + BATCH - 1), member_id + offset,
+                        purchase_id + offset * PURCHASES_PER_MEMBER))
+    return cut
+
+
+_WORKER: Generator | None = None
+
+
+def _start_worker(settings: dict) -> None:
+    global _WORKER
+    _WORKER = Generator(**settings)
+
+
+def _make(span: Span) -> tuple[int, Batch]:
+    assert _WORKER is not None
+    return span.last - span.first + 1, _WORKER.span(span)
+
+
+def batches(settings: dict, cut: list[Span]) -> Iterator[tuple[int, Batch]]:
+    """The spans' rows in order, made by a helper process while the caller writes the previous ones.
+
+    Generating is pure Python; writing is the database's work: on two cores they overlap.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if len(cut) <= 1:
+        generator = Generator(**settings)
+        for span in cut:
+            yield span.last - span.first + 1, generator.span(span)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=_start_worker, initargs=(settings,)) as pool:
+        ahead = [pool.submit(_make, span) for span in cut[:2]]
+        for index in range(len(cut)):
+            made = ahead[index].result()
+            if index + 2 < len(cut):
+                ahead.append(pool.submit(_make, cut[index + 2]))
+            ahead[index] = None  # type: ignore[call-overload]
+            yield made
 
 
 def _insert(table: str, columns: tuple[str, ...]) -> str:
@@ -229,8 +291,7 @@ def write_sqlite(path: str, rows: Iterator[tuple[int, Batch]], progress: Callabl
         for count, batch in rows:
             conn.execute("BEGIN IMMEDIATE")
             for table, columns, attr in TABLES:
-                conn.executemany(_insert(table, columns),
-                                 ([_sqlite_value(v) for v in row] for row in getattr(batch, attr)))
+                conn.executemany(_insert(table, columns), getattr(batch, attr))
             conn.execute("COMMIT")
             progress(count)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -288,13 +349,13 @@ async def load_members(count: int, progress: Callable[[int, int], None] | None =
     partner = await Partner.get_or_none(name=PARTNER)
     if partner is None:
         partner, _key = await create_partner(PARTNER, ["purchases:write", "referrals:write", "members:read"])
-    next_ids = []
-    for table in ("member", "purchase", "ledger_entry", "check_in"):
+    tops = []
+    for table in ("member", "purchase"):
         rows = await conn.execute_query_dict(f'SELECT COALESCE(MAX(id), 0) AS top FROM "{table}"')
-        next_ids.append(int(rows[0]["top"]) + 1)
-    generator = Generator(now=clock.now(), months=months, partner_id=partner.id, partner_name=partner.name,
-                          password_hash=await hash_password(PASSWORD), seed=seed + have)
-    rows = batches(generator, have + 1, count, Ids(*next_ids))
+        tops.append(int(rows[0]["top"]) + 1)
+    settings = {"now": clock.now(), "months": months, "partner_id": partner.id, "partner_name": partner.name,
+                "password_hash": await hash_password(PASSWORD), "seed": seed, "text": get_settings().is_sqlite}
+    rows = batches(settings, spans(have + 1, count, tops[0], tops[1]))
     done = 0
 
     def advance(n: int) -> None:
