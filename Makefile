@@ -17,7 +17,7 @@ export PATRON_TEST_POSTGRES_URL
 PG_ANSWERS = $(BIN)/python -c 'import asyncio, os, asyncpg; \
 	asyncio.run(asyncpg.connect(os.environ["PATRON_TEST_POSTGRES_URL"], timeout=5))' >/dev/null 2>&1
 
-.PHONY: run test lint schema migrations bench locales messages chromium install install-test
+.PHONY: run test lint schema migrations bench bench-scale wrk locales messages chromium install install-test
 
 # --- environment ----------------------------------------------------------------------------
 
@@ -102,7 +102,25 @@ schema: $(VENV)/.installed
 migrations: $(VENV)/.installed
 	DATABASE_URL=sqlite:///tmp/patron-makemigrations-$$$$.db $(BIN)/tortoise makemigrations $(if $(NAME),--name $(NAME))
 
-# Load a real server (SQLite; BENCH_ARGS=--postgres for PostgreSQL) and count the dashboard's SQL.
-bench: $(VENV)/.installed-test
-	$(BIN)/python bench/api_bench.py $(BENCH_ARGS)
+# Patron against a bare endpoint, in one run (SQLite; BENCH_ARGS=--postgres for PostgreSQL), then
+# the dashboard's SQL count. wrk (Debian's package) drives the load; installed here when missing.
+bench: $(VENV)/.installed-test wrk
+	$(BIN)/python bench/ratio.py $(BENCH_ARGS)
 	$(BIN)/python bench/sql_count.py $(filter --postgres,$(BENCH_ARGS))
+
+# The slow part: a million members (build time, flat reads, nightly jobs under load; workers and
+# memory on PostgreSQL), and the scale tests marked slow. SCALE_ARGS="--members 100000" for less.
+bench-scale: $(VENV)/.installed-test wrk
+	$(BIN)/python -m pytest -m slow tests/performance -q
+	$(BIN)/python bench/scale.py $(SCALE_ARGS)
+	@if $(PG_ANSWERS); then $(BIN)/python bench/scale.py --postgres $(SCALE_ARGS); fi
+
+wrk:
+	@if command -v wrk >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's wrk for the benchmarks..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+			|| echo "make: could not install wrk with apt-get; the benchmarks need it."; \
+	else \
+		echo "make: wrk is missing and this is not root: run 'sudo apt-get install wrk' for the benchmarks."; \
+	fi

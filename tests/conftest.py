@@ -40,7 +40,10 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 # Markers whose tests run only when chosen by name (``-m fuzz_large``): `make test` never runs them.
-OPT_IN_MARKERS = {"fuzz_large": "the large fuzz budget runs only with -m fuzz_large"}
+OPT_IN_MARKERS = {
+    "fuzz_large": "the large fuzz budget runs only with -m fuzz_large",
+    "slow": "a scale test (it builds a large database): runs only with -m slow (make bench-scale)",
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
