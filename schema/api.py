@@ -22,7 +22,6 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
@@ -52,6 +51,7 @@ from schema.referrals.schema import ReferralMutation
 from schema.reviews import types as review_types
 from schema.reviews.schema import ReviewMutation, ReviewQuery
 from schema.scalars import SCALAR_MAP
+from schema.validation_cache import QueryTextValidationCache
 
 log = logging.getLogger("patron.graphql")
 
@@ -188,7 +188,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
         functools.partial(AddValidationRules, list(LIMIT_RULES)),
         functools.partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         functools.partial(ParserCache, maxsize=512),
-        functools.partial(ValidationCache, maxsize=512),
+        QueryTextValidationCache,  # strawberry's ValidationCache, keyed by the text (see the module)
         LoggedMaskErrors,
     ]
     if production:
