@@ -33,32 +33,47 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
+from server.accounts import partners, sessions  # noqa: E402
 from server.core.clock import add_months  # noqa: E402
+from server.core.prepared import Statement  # noqa: E402
+from server.points import history, ledger, purchases, tiers  # noqa: E402
 from server.points.program import get_program  # noqa: E402
+from server.social import checkins, referrals  # noqa: E402
 
-TOKEN_SQL = (
-    "SELECT m.id, m.display_name, m.tier_code, m.tier_reached_at, m.balance, m.lifetime_earned, m.lifetime_spent,"
-    " m.timezone, m.locale, t.expires_at, t.revoked_at FROM auth_token t JOIN member m ON m.id = t.member_id"
-    " WHERE t.token_hash = ? AND t.kind = ?"
-)
-QUALIFYING_SQL = (
-    "SELECT COALESCE(SUM(points_earned), 0), COALESCE(SUM(points_refunded), 0) FROM purchase"
-    " WHERE member_id = ? AND occurred_at >= ? AND occurred_at <= ?"
-)
-LEDGER_COUNT_SQL = "SELECT COUNT(*) FROM ledger_entry WHERE member_id = ?"
-LEDGER_PAGE_SQL = (
-    "SELECT id, kind, delta, balance_after, description, created_at FROM ledger_entry"
-    " WHERE member_id = ? ORDER BY id DESC LIMIT ?"
-)
-EXPIRING_SQL = (
-    "SELECT expires_at, remaining FROM ledger_entry WHERE member_id = ? AND remaining > 0 AND expires_at > ?"
-    " ORDER BY expires_at"
-)
-CHECK_IN_SQL = "SELECT day, streak, points FROM check_in WHERE member_id = ? AND day >= ? ORDER BY day"
+# Patron's own statements (its read path's, and the reads inside its write transactions): the
+# bare endpoint sends exactly these. Inserts are written out here; Patron's ORM sends the same.
+TOKEN_SQL = sessions.TOKEN_AND_MEMBER
+QUALIFYING_SQL = tiers.QUALIFYING_ONE
+LEDGER_COUNT_SQL = history.COUNT
+LEDGER_PAGE_SQL = history.FIRST_PAGE
+EXPIRING_SQL = ledger.EXPIRING
+CHECK_IN_SQL = checkins.LAST_CHECK_IN
+MEMBER_LOCK_SQL = ledger.LOCK_MEMBER
+CHECKED_IN_SQL = checkins.CHECKED_IN_SINCE
+YESTERDAY_SQL = checkins.STREAK_ON
+LAPSED_SQL = ledger.LAPSED_LOTS
+CREDIT_SQL = ledger.MOVE_BALANCE
+PARTNER_SQL = partners.PARTNER_BY_KEY
+PURCHASE_SQL = purchases.ORDER_SEEN
+MEMBER_BY_EMAIL_SQL = purchases.MEMBER_BY_EMAIL
+PENDING_REFERRAL_SQL = referrals.PENDING_REFERRAL
+_M = {name: i for i, name in enumerate(sessions.MEMBER.names)}
+_P = {name: i for i, name in enumerate(partners._PARTNER.names)}
+_TOKEN = 7  # token columns before the member's in TOKEN_AND_MEMBER
 
-MEMBER_LOCK_SQL = "SELECT id, balance, lifetime_earned, lifetime_spent, tier_code, email FROM member WHERE id = ?"
-CHECKED_IN_SQL = "SELECT 1 FROM check_in WHERE member_id = ? AND day >= ? LIMIT 1"
-YESTERDAY_SQL = "SELECT streak FROM check_in WHERE member_id = ? AND day = ? LIMIT 2"
+
+def viewer_row(row) -> tuple:
+    """The token-and-member row as (id, name, tier, reached, balance, earned, spent, zone, locale, expires, revoked)."""
+    m = [row[_TOKEN + _M[n]] for n in ("id", "display_name", "tier_code", "tier_reached_at", "balance",
+                                       "lifetime_earned", "lifetime_spent", "timezone", "locale")]
+    return (*m, row[4], row[5])
+
+
+def locked_row(row) -> list:
+    """The locked member row as [id, balance, lifetime_earned, lifetime_spent, tier_code]."""
+    return [row[_M[n]] for n in ("id", "balance", "lifetime_earned", "lifetime_spent", "tier_code")]
+
+
 INSERT_CHECK_IN_SQL = "INSERT INTO check_in (member_id, day, streak, points, created_at) VALUES (?, ?, ?, ?, ?)"
 LAPSED_SQL = (
     "SELECT id, remaining, expires_at FROM ledger_entry WHERE member_id = ? AND remaining > 0 AND expires_at <= ?"
@@ -72,17 +87,10 @@ INSERT_ENTRY_SQL = (
     "INSERT INTO ledger_entry (member_id, kind, delta, balance_after, description, created_at, expires_at,"
     " remaining, reference, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
-PARTNER_SQL = "SELECT id, name, scopes FROM partner WHERE key_hash = ? AND revoked_at IS NULL LIMIT 2"
-PURCHASE_SQL = (
-    "SELECT p.id, p.amount, p.points_earned, m.email FROM purchase p JOIN member m ON m.id = p.member_id"
-    " WHERE p.partner_id = ? AND p.order_id = ? LIMIT 2"
-)
-MEMBER_BY_EMAIL_SQL = "SELECT id FROM member WHERE email = ? LIMIT 2"
 INSERT_PURCHASE_SQL = (
     "INSERT INTO purchase (partner_id, order_id, member_id, amount, refunded_amount, points_earned,"
     " points_refunded, subjects, occurred_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, '[]', ?, ?) RETURNING id"
 )
-PENDING_REFERRAL_SQL = "SELECT id FROM referral WHERE referee_id = ? AND status = 'PENDING' LIMIT 2"
 
 
 class Database:
@@ -108,8 +116,10 @@ class Database:
             self.pool = await asyncpg.create_pool(self.url.replace("postgresql://", "postgres://"), min_size=1,
                                                   max_size=10)
 
-    def sql(self, text: str) -> str:
+    def sql(self, text: str | Statement) -> str:
         """``?`` placeholders for SQLite; ``$1, $2…`` for asyncpg (converted once per statement)."""
+        if isinstance(text, Statement):
+            return text.sqlite if self.sqlite else text.postgres
         if self.sqlite:
             return text
         numbered = self._numbered.get(text)
@@ -153,13 +163,13 @@ class Reads:
     def __init__(self, db: Database, conn: object) -> None:
         self.db, self.conn = db, conn
 
-    async def all(self, sql: str, *args: object) -> list:
+    async def all(self, sql: str | Statement, *args: object) -> list:
         if self.db.sqlite:
-            cursor = await self.conn.execute(sql, args)  # type: ignore[attr-defined]
+            cursor = await self.conn.execute(self.db.sql(sql), args)  # type: ignore[attr-defined]
             return list(await cursor.fetchall())
         return await self.conn.fetch(self.db.sql(sql), *args)  # type: ignore[attr-defined]
 
-    async def one(self, sql: str, *args: object):
+    async def one(self, sql: str | Statement, *args: object):
         rows = await self.all(sql, *args)
         return rows[0] if rows else None
 
@@ -185,7 +195,7 @@ def dashboard_json(member, qualifying: int, count: int, page: list, lots: list, 
         day = (parse_dt(expires_at).astimezone(UTC) - timedelta(microseconds=1)).date()
         expiring[day] = expiring.get(day, 0) + remaining
     today = now.astimezone(tz).date()
-    last = checks[-1] if checks else None
+    last = (checks[0][1], checks[0][2], checks[0][3]) if checks else None
     if last is not None and parse_day(last[0]) >= today:
         check = {"today": today.isoformat(), "checkedInToday": True, "streak": last[1], "todayPoints": last[2]}
     else:
@@ -207,7 +217,7 @@ def dashboard_json(member, qualifying: int, count: int, page: list, lots: list, 
             "ledger": {"totalCount": count, "edges": [
                 {"node": {"kind": kind, "delta": delta, "balanceAfter": after, "description": text,
                           "createdAt": parse_dt(created).isoformat()}}
-                for _id, kind, delta, after, text, created in page
+                for _id, kind, delta, after, text, _params, created, _lapse in page
             ]},
         },
         "checkIn": check,
@@ -218,7 +228,8 @@ def make_app(url: str) -> Starlette:
     db = Database(url)
 
     async def member_for(reads: Reads, request: Request):
-        member = await reads.one(TOKEN_SQL, digest(bearer(request)), "api")
+        row = await reads.one(TOKEN_SQL, digest(bearer(request)), "api")
+        member = viewer_row(row) if row is not None else None
         now = datetime.now(UTC)
         if member is None or member[10] is not None or parse_dt(member[9]) <= now:
             return None
@@ -281,10 +292,8 @@ def make_app(url: str) -> Starlette:
             return answer({"data": {"checkIn": {"pointsEarned": 0, "userErrors": [{"code": "NOT_AUTHENTICATED"}]}}})
         now = datetime.now(UTC)
         today = now.astimezone(ZoneInfo(member[7])).date()
-        lock = MEMBER_LOCK_SQL + ("" if db.sqlite else " FOR UPDATE")
-
         async def body(reads: Reads) -> int | None:
-            locked = list(await reads.one(lock, member[0]))
+            locked = locked_row(await reads.one(MEMBER_LOCK_SQL, member[0]))
             if await reads.one(CHECKED_IN_SQL, member[0], db.when(today)):
                 return None
             yesterday = await reads.one(YESTERDAY_SQL, member[0], db.when(today - timedelta(days=1)))
@@ -314,9 +323,10 @@ def make_app(url: str) -> Starlette:
         now = datetime.now(UTC)
 
         async def outside(reads: Reads):
-            partner = await reads.one(PARTNER_SQL, digest(key))
-            if partner is None:
+            row = await reads.one(PARTNER_SQL, digest(key))
+            if row is None:
                 return None, None, None
+            partner = (row[_P["id"]], row[_P["name"]])
             existing = await reads.one(PURCHASE_SQL, partner[0], order_id)
             member = await reads.one(MEMBER_BY_EMAIL_SQL, email)
             return partner, existing, member
@@ -330,12 +340,11 @@ def make_app(url: str) -> Starlette:
         if partner is None or member is None:
             return answer({"data": {"recordPurchase": {"pointsEarned": 0, "userErrors": [{"code": "NOT_FOUND"}]}}})
         if existing is not None:
-            return answer({"data": {"recordPurchase": {"pointsEarned": existing[2], "userErrors": []}}})
-        lock = MEMBER_LOCK_SQL + ("" if db.sqlite else " FOR UPDATE")
+            raise RuntimeError("the bench never repeats an order id")
         program = get_program()
 
         async def body(reads: Reads) -> int:
-            locked = list(await reads.one(lock, member[0]))
+            locked = locked_row(await reads.one(MEMBER_LOCK_SQL, member[0]))
             if await reads.one(PURCHASE_SQL, partner[0], order_id):
                 raise RuntimeError("the bench never repeats an order id")
             rule = program.tier(locked[4])
@@ -352,7 +361,7 @@ def make_app(url: str) -> Starlette:
             earned, refunded = await reads.one(QUALIFYING_SQL, member[0], db.when(start), db.when(now))
             if program.tier_for(int(earned) - int(refunded)).rank > rule.rank:
                 raise RuntimeError("the bench's purchases go to members already at the top tier")
-            await reads.all(PENDING_REFERRAL_SQL, member[0])
+            await reads.all(PENDING_REFERRAL_SQL, member[0], "PENDING")
             return points
 
         points = await transaction(body)

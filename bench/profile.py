@@ -123,8 +123,8 @@ async def main(args: argparse.Namespace) -> None:
         warm = 200 if args.operation != "check-in" else 50
         await round_(warm)  # warm the caches (parser, validation, statements)
         rounds = [await round_(args.requests) for _ in range(5 if args.operation != "check-in" else 3)]
-        print(f"{args.operation} in-process: {statistics.median(rounds):.0f} µs CPU per request, best {min(rounds):.0f} "
-              f"(rounds: {', '.join(f'{r:.0f}' for r in rounds)})")
+        print(f"{args.operation} in-process: {statistics.median(rounds):.0f} µs CPU per request, "
+              f"best {min(rounds):.0f} (rounds: {', '.join(f'{r:.0f}' for r in rounds)})")
         if args.pyinstrument:
             from pyinstrument import Profiler
 
