@@ -185,7 +185,8 @@ async def measure(args: argparse.Namespace) -> dict:
                 print(f"dashboard at {label:<6} {connections:>2} conn: {result.rps:7.1f} req/s  "
                       f"p50 {result.p50:6.2f} ms  p99 {result.p99:7.2f} ms", flush=True)
             if label == "large":
-                await large_only(server, member_tokens, staff, term, big_url, rows, secs, keep)
+                jobs = 0 if args.skip_jobs else args.job_timeout
+                await large_only(server, member_tokens, staff, term, big_url, rows, secs, keep, jobs)
         finally:
             await server.stop()
     one_k, large = rows["dashboard 1k, 1 conn"]["p50_ms"], rows["dashboard large, 1 conn"]["p50_ms"]
@@ -197,7 +198,7 @@ async def measure(args: argparse.Namespace) -> dict:
 
 
 async def large_only(server: ServerProcess, member_tokens: list[str], staff: str, term: str, url: str,
-                     rows: dict, secs: float, keep: Path) -> None:
+                     rows: dict, secs: float, keep: Path, job_timeout: float) -> None:
     ledger = loadgen.script(template=body(LEDGER_PAGE), headers=bearer_headers(member_tokens))
     result = loadgen.run(f"{server.url}/graphql", ledger, connections=1, seconds=secs)
     rows["ledger first page, 1 conn"] = result.row()
@@ -210,11 +211,13 @@ async def large_only(server: ServerProcess, member_tokens: list[str], staff: str
         print(f"member search {term!r}, 1 conn: p50 {result.p50:.2f} ms  p99 {result.p99:.2f} ms", flush=True)
     else:
         print("member search: not in this API yet (console, issue 10)", flush=True)
-    await nightly(server, member_tokens, url, rows, secs, keep)
+    await nightly(server, member_tokens, url, rows, secs, keep, job_timeout)
 
 
 async def nightly(server: ServerProcess, member_tokens: list[str], url: str, rows: dict, secs: float,
-                  keep: Path) -> None:
+                  keep: Path, job_timeout: float) -> None:
+    if job_timeout <= 0:
+        return
     env = {"DATABASE_URL": url, "PATRON_VAR_DIR": str(keep / "var")}
     listed = patron(env, "jobs", "list").stdout.splitlines()
     names = [line.split("\t")[0] for line in listed if line.split("\t")[0] in NIGHTLY_JOBS]
@@ -227,7 +230,12 @@ async def nightly(server: ServerProcess, member_tokens: list[str], url: str, row
                                env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         during = await asyncio.to_thread(loadgen.run, f"{server.url}/graphql", lua, connections=32,
                                          seconds=secs)
-        out, _ = await asyncio.to_thread(job.communicate)
+        try:
+            out, _ = await asyncio.to_thread(job.communicate, timeout=max(1.0, job_timeout - secs))
+        except subprocess.TimeoutExpired:
+            job.terminate()  # the job stops at its next batch boundary; the figure says it did not finish
+            out, _ = await asyncio.to_thread(job.communicate)
+            out = f"did not finish within {job_timeout:.0f} s (stopped) {out}"
         took = time.monotonic() - started
         rows[f"job {name}"] = {"seconds": round(took, 1), "summary": out.strip(), "dashboard_during": during.row(),
                                "p99_over_idle": round(during.p99 / idle.p99, 2)}
@@ -261,6 +269,8 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--keep", help="build (or reuse) the databases in this folder")
+    parser.add_argument("--job-timeout", type=float, default=600, help="stop a nightly job after this many seconds")
+    parser.add_argument("--skip-jobs", action="store_true", help="leave out the nightly jobs")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     results = asyncio.run(measure(args))
