@@ -224,7 +224,10 @@ async def nightly(server: ServerProcess, member_tokens: list[str], url: str, row
     lua = loadgen.script(template=body(DASHBOARD), headers=bearer_headers(member_tokens))
     idle = loadgen.run(f"{server.url}/graphql", lua, connections=32, seconds=secs)
     rows["dashboard idle, 32 conn"] = idle.row()
+    written = ("SELECT (SELECT COUNT(*) FROM ledger_entry) + (SELECT COUNT(*) FROM notification)"
+               " + (SELECT COUNT(*) FROM outbox_message)")
     for name in names:
+        before = await count(url, written)
         started = time.monotonic()
         job = subprocess.Popen([*loadgen.pinned(loadgen.CLIENT_CPU), PATRON, "jobs", "run", "--only", name],
                                env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -237,10 +240,26 @@ async def nightly(server: ServerProcess, member_tokens: list[str], url: str, row
             out, _ = await asyncio.to_thread(job.communicate)
             out = f"did not finish within {job_timeout:.0f} s (stopped) {out}"
         took = time.monotonic() - started
+        rows_written = await count(url, written) - before
         rows[f"job {name}"] = {"seconds": round(took, 1), "summary": out.strip(), "dashboard_during": during.row(),
-                               "p99_over_idle": round(during.p99 / idle.p99, 2)}
-        print(f"job {name:<18} {took:6.1f} s  dashboard p99 during it {during.p99:7.2f} ms "
-              f"({during.p99 / idle.p99:.2f}x idle)  {out.strip()[:100]}", flush=True)
+                               "p99_over_idle": round(during.p99 / idle.p99, 2), "rows_written": rows_written}
+        print(f"job {name:<18} {took:6.1f} s  {rows_written} ledger/notification/outbox rows  dashboard p99 during it "
+              f"{during.p99:7.2f} ms ({during.p99 / idle.p99:.2f}x idle)  {out.strip()[:100]}", flush=True)
+
+
+async def count(url: str, sql: str) -> int:
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(url.split("://", 1)[1], timeout=60) as conn:
+            return int(conn.execute(sql).fetchone()[0])
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return int(await conn.fetchval(sql))
+    finally:
+        await conn.close()
 
 
 async def scale_out(url: str, keep: Path, rows: dict, secs: float) -> None:
