@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
 from server.core.config import get_settings
@@ -44,7 +45,8 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         url = database_url.replace("postgresql://", "postgres://", 1)
         if "maxsize=" not in url:
             url += ("&" if "?" in url else "?") + "minsize=1&maxsize=10"
-        connection = url
+        connection = expand_db_url(url)
+        connection["engine"] = "server.core.postgres_engine"  # no reset round trip per pooled statement
     return {
         "connections": {"default": connection},
         "apps": {
