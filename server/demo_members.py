@@ -38,6 +38,28 @@ MEMBER_COLUMNS = (
     "id", "email", "password_hash", "display_name", "role", "joined_at", "birthday", "timezone", "locale",
     "tier_code", "tier_reached_at", "share_code", "balance", "lifetime_earned", "lifetime_spent",
 )
+
+
+def _other_member_columns() -> list[tuple[str, object]]:
+    """Member columns this module does not set itself, with their model defaults (other features' flags).
+
+    A NOT NULL column added by a later migration has only a Python-side default; bulk inserts
+    must send it, or SQLite and PostgreSQL refuse the row.
+    """
+    from server.models import Member
+
+    meta = Member._meta
+    others = []
+    for name in meta.db_fields:
+        column = meta.fields_db_projection[name]
+        if column in MEMBER_COLUMNS:
+            continue
+        field = meta.fields_map[name]
+        default = field.default() if callable(field.default) else field.default
+        others.append((column, getattr(default, "value", default)))
+    return others
+
+
 PURCHASE_COLUMNS = (
     "id", "order_id", "amount", "refunded_amount", "points_earned", "points_refunded", "subjects", "occurred_at",
     "created_at", "member_id", "partner_id",
@@ -113,11 +135,22 @@ class Generator:
         self.time = (lambda v: v.isoformat(" ")) if text else (lambda v: v)
         self.day = (lambda v: v.isoformat()) if text else (lambda v: v)
         self.money = str if text else (lambda v: v)
+        self.text = text
         self.zero = self.money(Decimal("0.00"))
         self.partner_json = json.dumps(partner_name)
+        self.member_tail = tuple(self._stored(value) for _, value in _other_member_columns())
         rate = self.program.points_per_currency_unit
         self.whole_rate = int(rate) if rate == rate.to_integral_value() else None
         self._lapses: dict[tuple[int, int], object] = {}
+
+    def _stored(self, value: object) -> object:
+        if isinstance(value, bool):
+            return int(value) if self.text else value
+        if isinstance(value, datetime):
+            return self.time(value)
+        if isinstance(value, date):
+            return self.day(value)
+        return self.money(value) if isinstance(value, Decimal) else value
 
     def lapse(self, at: datetime) -> object:
         """When points earned at ``at`` lapse (one value per month of earning, computed once)."""
@@ -210,7 +243,8 @@ class Generator:
         birthday = date(rng.randint(1950, 2005), rng.randint(1, 12), rng.randint(1, 28)) if rng.random() < 0.6 else None
         batch.members.append((member_id, EMAIL.format(index), self.password_hash, name, "MEMBER", stored(joined),
                               None if birthday is None else to_day(birthday), zone, locale, tier.code,
-                              stored(max(reached, joined)), share_code(index), balance, earned_total, 0))
+                              stored(max(reached, joined)), share_code(index), balance, earned_total, 0,
+                              *self.member_tail))
 
 
     def span(self, span: Span) -> Batch:
@@ -275,8 +309,10 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
     return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
 
 
-TABLES = (("member", MEMBER_COLUMNS, "members"), ("purchase", PURCHASE_COLUMNS, "purchases"),
-          ("ledger_entry", LEDGER_COLUMNS, "ledger"), ("check_in", CHECK_IN_COLUMNS, "check_ins"))
+def _tables() -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    members = (*MEMBER_COLUMNS, *(column for column, _ in _other_member_columns()))
+    return (("member", members, "members"), ("purchase", PURCHASE_COLUMNS, "purchases"),
+            ("ledger_entry", LEDGER_COLUMNS, "ledger"), ("check_in", CHECK_IN_COLUMNS, "check_ins"))
 
 
 def write_sqlite(path: str, rows: Iterator[tuple[int, Batch]], progress: Callable[[int], None]) -> None:
@@ -290,7 +326,7 @@ def write_sqlite(path: str, rows: Iterator[tuple[int, Batch]], progress: Callabl
         conn.execute("PRAGMA busy_timeout=30000")
         for count, batch in rows:
             conn.execute("BEGIN IMMEDIATE")
-            for table, columns, attr in TABLES:
+            for table, columns, attr in _tables():
                 conn.executemany(_insert(table, columns), getattr(batch, attr))
             conn.execute("COMMIT")
             progress(count)
@@ -308,10 +344,10 @@ async def write_postgres(url: str, rows: Iterator[tuple[int, Batch]], progress: 
     try:
         for count, batch in rows:
             async with conn.transaction():
-                for table, columns, attr in TABLES:
+                for table, columns, attr in _tables():
                     await conn.copy_records_to_table(table, records=getattr(batch, attr), columns=list(columns))
             progress(count)
-        for table, _columns, _attr in TABLES:
+        for table, _columns, _attr in _tables():
             await conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
             )
