@@ -40,6 +40,11 @@ ErrorCode = described_enum(
         "SURVEY_EXPIRED": "The survey was sent more than 14 days ago and no longer takes answers.",
         # messages (issue 13)
         "INVALID_TOKEN": "A reset, confirmation or unsubscribe token that is unknown, already used or expired.",
+        # programme engine (issue 15) and console (issue 10)
+        "BUDGET_EXHAUSTED": "The campaign's points budget is spent, so it cannot be activated.",
+        "INVALID_SCHEDULE": "The recurrence (RRULE) or the window is invalid; `field` names it.",
+        "INVALID_STATUS_CHANGE": "The campaign cannot move from its status to the one asked for.",
+        "BIRTHDAY_LOCKED": "The birthday was already set once; only staff can correct it.",
     },
 )
 

@@ -46,6 +46,9 @@ LedgerKind = described_enum(
         "EXPIRY": "Points that lapsed unspent.",
         "ADJUSTMENT": "A correction by staff, with a reason.",
         "BONUS": "Points granted by the programme outside the other kinds.",
+        "BIRTHDAY": "The programme's birthday reward.",
+        "ANNIVERSARY": "The programme's membership-anniversary reward.",
+        "CAMPAIGN": "Points from a campaign: a purchase or check-in bonus, or a campaign's gift.",
     },
 )
 

@@ -36,6 +36,11 @@ class ErrorCode(enum.Enum):
     SURVEY_EXPIRED = "SURVEY_EXPIRED"
     # messages (issue 13)
     INVALID_TOKEN = "INVALID_TOKEN"
+    # programme engine (issue 15) and console (issue 10)
+    BUDGET_EXHAUSTED = "BUDGET_EXHAUSTED"
+    INVALID_SCHEDULE = "INVALID_SCHEDULE"
+    INVALID_STATUS_CHANGE = "INVALID_STATUS_CHANGE"
+    BIRTHDAY_LOCKED = "BIRTHDAY_LOCKED"
 
 
 class DomainError(Exception):

@@ -20,6 +20,9 @@ class LedgerKind(str, enum.Enum):
     EXPIRY = "EXPIRY"
     ADJUSTMENT = "ADJUSTMENT"
     BONUS = "BONUS"
+    BIRTHDAY = "BIRTHDAY"
+    ANNIVERSARY = "ANNIVERSARY"
+    CAMPAIGN = "CAMPAIGN"
 
 
 class LedgerEntry(Model):
