@@ -1,0 +1,1 @@
+"""Member insight in the API: RFM segments, lifecycle stages, snapshots and KPIs."""
