@@ -124,6 +124,14 @@ class Program:
     def marketing_emails_per_week(self) -> int:
         return self.rules.marketing_emails_per_week
 
+    @strawberry.field(description="What one point costs the programme, in its currency: for ROI and liability figures.")
+    def point_value(self) -> Decimal:
+        return self.rules.point_value
+
+    @strawberry.field(description="Gross margin on revenue, 0–1: for ROI and lifetime value.")
+    def gross_margin(self) -> Decimal:
+        return self.rules.gross_margin
+
 
 @strawberry.type
 class ProgramQuery:

@@ -58,6 +58,14 @@ class Program:
     first_response_hours_by_tier: tuple[tuple[str, int], ...] = (("gold", 24), ("diamond", 24))
     survey_delay_days: int = 3
     marketing_emails_per_week: int = 2  # most marketing e-mails one member gets in any 7 days
+    # Wave 2, shared by several issues (one place, so parallel work does not collide):
+    time_zone: str = "UTC"  # the programme's own zone: KPI days, weeks and months (insight)
+    point_value: Decimal = Decimal("0.01")  # what one point costs the programme (ROI, liability)
+    gross_margin: Decimal = Decimal("0.30")  # margin on revenue, 0-1 (campaign ROI, lifetime value)
+    expected_lifespan_years: Decimal = Decimal("3")  # how long a member stays (lifetime value)
+    adjustment_cap_per_staff_day: int = 10_000  # most points one staff member adjusts per day (console)
+    birthday_points_by_tier: tuple[tuple[str, int], ...] = (("silver", 100), ("gold", 300), ("diamond", 500))
+    anniversary_points: int = 100  # on each anniversary of joining (engine)
 
     def display_name(self, locale: str) -> str:
         """The programme's name in ``locale`` (e-mail senders, subjects and footers)."""
@@ -85,6 +93,10 @@ class Program:
     def next_tier(self, tier: TierRule) -> TierRule | None:
         higher = [t for t in self.tiers if t.rank > tier.rank]
         return higher[0] if higher else None
+
+    def birthday_points(self, tier_code: str) -> int:
+        """The birthday reward for a member of ``tier_code`` (0 for a tier without one)."""
+        return dict(self.birthday_points_by_tier).get(tier_code, 0)
 
     def first_response_target(self, tier_code: str) -> int:
         """Hours within which staff's first answer to a ticket from a member of ``tier_code`` is due."""
@@ -218,6 +230,60 @@ def _care_changes(data: dict[str, Any], tiers: tuple[TierRule, ...]) -> dict[str
     return changes
 
 
+def _decimal(data: dict[str, Any], key: str, low: Decimal, high: Decimal | None) -> Decimal | None:
+    if key not in data:
+        return None
+    raw = data[key]
+    try:
+        value = Decimal(str(raw)) if isinstance(raw, int | float | str) and not isinstance(raw, bool) else None
+    except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite() or value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f"≥ {low}"
+        raise ConfigError(f"PATRON_PROGRAM: {key} must be a number {bound}")
+    return value
+
+
+def _wave2_changes(data: dict[str, Any], tiers: tuple[TierRule, ...]) -> dict[str, Any]:
+    """Time zone, point value, margin, lifespan, staff adjustment cap, birthday and anniversary points."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    changes: dict[str, Any] = {}
+    if "time_zone" in data:
+        zone = data["time_zone"]
+        try:
+            ZoneInfo(zone) if isinstance(zone, str) and zone else None
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = None
+        if not isinstance(zone, str) or not zone:
+            raise ConfigError("PATRON_PROGRAM: time_zone must be an IANA zone such as Asia/Shanghai")
+        changes["time_zone"] = zone
+    for key, low, high in (
+        ("point_value", Decimal(0), None),
+        ("gross_margin", Decimal(0), Decimal(1)),
+        ("expected_lifespan_years", Decimal(0), Decimal(100)),
+    ):
+        value = _decimal(data, key, low, high)
+        if value is not None:
+            changes[key] = value
+    for key in ("adjustment_cap_per_staff_day", "anniversary_points"):
+        value = _positive_int(data, key, "")
+        if value is not None:
+            changes[key] = value
+    if "birthday_points_by_tier" in data:
+        raw = data["birthday_points_by_tier"]
+        if not isinstance(raw, dict):
+            raise ConfigError("PATRON_PROGRAM: birthday_points_by_tier must be a table such as { gold = 300 }")
+        codes = {tier.code for tier in tiers}
+        for code in raw:
+            if code not in codes:
+                raise ConfigError(f"PATRON_PROGRAM: birthday_points_by_tier names an unknown tier {code!r}")
+        changes["birthday_points_by_tier"] = tuple(
+            (code, _positive_int(raw, code, "birthday_points_by_tier.")) for code in raw
+        )
+    return changes
+
+
 def program_from_toml(text: str) -> Program:
     """Parse a programme file; unknown keys are refused so that a typo is not silently ignored."""
     try:
@@ -266,6 +332,7 @@ def program_from_toml(text: str) -> Program:
     if "tiers" in data:
         changes["tiers"] = _tiers_from(data["tiers"])
     changes.update(_care_changes(data, changes.get("tiers", program.tiers)))
+    changes.update(_wave2_changes(data, changes.get("tiers", program.tiers)))
     return replace(program, **changes)
 
 
