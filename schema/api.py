@@ -31,6 +31,8 @@ from strawberry.types import Info
 from schema.accounts import types as account_types
 from schema.accounts.recovery import RecoveryMutation
 from schema.accounts.schema import AccountMutation, AccountQuery
+from schema.campaigns import types as campaign_types
+from schema.campaigns.schema import CampaignMutation, CampaignQuery
 from schema.care import types as care_types
 from schema.care.schema import CareMutation, CareQuery
 from schema.catalog import types as catalog_types
@@ -71,6 +73,7 @@ NODE_TYPES: dict[str, type[relay.Node]] = {
     "Notification": notification_types.Notification,
     "Ticket": care_types.Ticket,
     "Survey": care_types.Survey,
+    "Campaign": campaign_types.Campaign,
 }
 
 
@@ -100,7 +103,9 @@ class NodeQuery:
         return list(result)[0]
 
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, ProgramQuery, CatalogQuery, ReviewQuery, CareQuery))
+Query = merge_types(
+    "Query", (NodeQuery, AccountQuery, ProgramQuery, CatalogQuery, ReviewQuery, CareQuery, CampaignQuery)
+)
 Mutation = merge_types(
     "Mutation",
     (
@@ -116,6 +121,8 @@ Mutation = merge_types(
         # messages (issue 13)
         RecoveryMutation,
         PreferencesMutation,
+        # programme engine (issue 15)
+        CampaignMutation,
     ),
 )
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]

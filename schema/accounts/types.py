@@ -23,6 +23,7 @@ from server.points import tiers
 from server.social import checkins
 
 if TYPE_CHECKING:
+    from schema.campaigns.types import Offer
     from schema.care.types import Survey, TicketConnection
     from schema.catalog.types import RedemptionConnection
     from schema.notifications.preferences import MessagePreferences
@@ -184,6 +185,17 @@ class Member(relay.Node):
         from schema.care.schema import member_tickets
 
         return await member_tickets(self.row, info, first, after)
+
+    # -- campaigns (programme engine) ----------------------------------------------------------
+
+    @strawberry.field(
+        description="Campaigns that apply to this member now or within 7 days, soonest first (member days, double "
+        "points…); for the member and the back office, else empty."
+    )
+    async def offers(self, info: Info) -> list[Annotated[Offer, strawberry.lazy("schema.campaigns.types")]]:
+        from schema.campaigns.types import member_offers
+
+        return await member_offers(self.row, info)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
+from schema.campaigns.types import EarnLine
 from schema.errors import USER_ERRORS, UserError, attempt
 from schema.permissions import require_partner
 from server.points import purchases
@@ -51,6 +52,15 @@ class PurchasePayload:
     replayed: bool = strawberry.field(
         default=False, description="True when this answer repeats an earlier report of the same order."
     )
+    earn_breakdown: list[EarnLine] = strawberry.field(
+        default_factory=list,
+        description="How pointsEarned was made up: base, tier multiplier, each campaign (the lines add up to "
+        "pointsEarned; negative for a refund's take-back; empty on failure).",
+    )
+
+
+def _lines(result: purchases.PurchaseResult) -> list[EarnLine]:
+    return [EarnLine(source=line.source, label=line.label, points=line.points) for line in result.breakdown]
 
 
 def _failed(errors: list[UserError]) -> PurchasePayload:
@@ -73,7 +83,8 @@ class PurchaseMutation:
                 partner, input.member_email, input.order_id, input.amount, input.occurred_at, input.subjects
             )
             return PurchasePayload(
-                points_earned=result.points, member=member_type(result.member), user_errors=[], replayed=result.replayed
+                points_earned=result.points, member=member_type(result.member), user_errors=[],
+                replayed=result.replayed, earn_breakdown=_lines(result),
             )
 
         return await attempt(action, _failed, info.context.locale)
@@ -101,7 +112,8 @@ class PurchaseMutation:
             partner = require_partner(info, "purchases:write")
             result = await purchases.refund_purchase(partner, order_id, amount, refund_id)
             return PurchasePayload(
-                points_earned=result.points, member=member_type(result.member), user_errors=[], replayed=result.replayed
+                points_earned=result.points, member=member_type(result.member), user_errors=[],
+                replayed=result.replayed, earn_breakdown=_lines(result),
             )
 
         return await attempt(action, _failed, info.context.locale)

@@ -30,6 +30,9 @@ ACTIONS: dict[str, str] = {
     "role.grant": "Role changed",
     "ticket.reply": "Ticket answered",
     "ticket.resolve": "Ticket resolved",
+    "campaign.create": "Campaign created",
+    "campaign.update": "Campaign changed",
+    "campaign.status": "Campaign status changed",
 }
 
 

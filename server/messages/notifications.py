@@ -80,6 +80,11 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "一位{tier_name_zh}会员的工单 #{ticket} 仍未回复，须在 {due}（UTC）前答复。",
         ),
     },
+    # campaigns (engine issue): a GRANT campaign's gift, such as a win-back offer
+    "CAMPAIGN_GIFT": {
+        "en": ("A gift for you: +{points} points", "{campaign}: {points} points are in your account."),
+        "zh-CN": ("送您一份礼物：+{points} 积分", "{campaign}：{points} 积分已存入您的账户。"),
+    },
     # messages (issue 13): account notices, e-mailed whatever the member's preferences
     "PASSWORD_CHANGED": {
         "en": (
@@ -116,6 +121,7 @@ CATEGORIES: dict[str, str] = {
     "TICKET_ANSWERED": "service",
     "SURVEY_SENT": "service",
     "TICKET_ESCALATED": "service",
+    "CAMPAIGN_GIFT": "marketing",
     # messages (issue 13)
     "PASSWORD_CHANGED": "account",
     "EMAIL_CHANGED": "account",
@@ -148,6 +154,7 @@ EMAIL_PATHS: dict[str, str | Callable[[dict[str, Any]], str]] = {
     "TICKET_ANSWERED": node_path("/support/", "Ticket", "ticket_id"),
     "SURVEY_SENT": node_path("/surveys/", "Survey", "survey_id"),
     "TICKET_ESCALATED": node_path("/staff/tickets/", "Ticket", "ticket"),
+    "CAMPAIGN_GIFT": "/points",
 }
 
 

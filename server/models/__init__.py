@@ -2,6 +2,7 @@
 
 from server.models.accounts import AuthToken, LoginThrottle, Member, Role
 from server.models.audit import AuditEntry
+from server.models.campaigns import Campaign, CampaignAward, CampaignStatus, CampaignTrigger
 from server.models.care import (
     Survey,
     SurveyKind,
@@ -28,6 +29,10 @@ from server.models.reviews import Review, ReviewStatus, ReviewVote
 
 __all__ = [
     "AuditEntry",
+    "Campaign",
+    "CampaignAward",
+    "CampaignStatus",
+    "CampaignTrigger",
     "AuthToken",
     "Benefit",
     "CheckIn",

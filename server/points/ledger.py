@@ -43,6 +43,7 @@ EARNING_KINDS = frozenset(
         LedgerKind.REFERRAL,
         LedgerKind.BONUS,
         LedgerKind.ADJUSTMENT,
+        LedgerKind.CAMPAIGN,
     }
 )
 

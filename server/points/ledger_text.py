@@ -27,6 +27,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "review": {"en": "Review of {subject}", "zh-CN": "评价 {subject} 奖励"},
     "expiry": {"en": "Points expired on {date}", "zh-CN": "积分于 {date} 过期"},
     "adjustment": {"en": "Adjustment: {reason}", "zh-CN": "积分调整：{reason}"},
+    # campaigns (engine issue): the campaign's name as staff wrote it
+    "campaign": {"en": "Campaign: {campaign}", "zh-CN": "活动奖励：{campaign}"},
+    "campaign_refund": {
+        "en": "Campaign points taken back after a refund on order {order}: {campaign}",
+        "zh-CN": "订单 {order} 退款，收回活动积分：{campaign}",
+    },
 }
 
 

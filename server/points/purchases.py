@@ -9,6 +9,8 @@ from decimal import ROUND_FLOOR, Decimal
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from server.campaigns import earning as campaign_earning
+from server.campaigns.earning import EarnLine
 from server.core import clock, idempotency, money
 from server.core.errors import DomainError, ErrorCode, invalid
 from server.core.prepared import Statement
@@ -33,6 +35,7 @@ class PurchaseResult:
     member: Member
     points: int
     replayed: bool = False
+    breakdown: tuple[EarnLine, ...] = ()  # base, tier and campaign lines adding up to ``points``
 
 
 def _check_amount(amount: Decimal, field: str = "amount") -> Decimal:
@@ -65,7 +68,7 @@ def points_for(amount: Decimal, tier_code: str) -> int:
     return int(raw.to_integral_value(rounding=ROUND_FLOOR))
 
 
-def _replay(purchase: Purchase, amount: Decimal, email: str) -> PurchaseResult:
+async def _replay(purchase: Purchase, amount: Decimal, email: str) -> PurchaseResult:
     """The first result again, if this really is a retry of the same order.
 
     The same order id reported with another amount or for another member is a partner bug, not
@@ -83,7 +86,22 @@ def _replay(purchase: Purchase, amount: Decimal, email: str) -> PurchaseResult:
             f"Order {purchase.order_id} was already recorded for another member.",
             "memberEmail",
         )
-    return PurchaseResult(purchase, purchase.member, purchase.points_earned, replayed=True)
+    # The base/tier split of the first answer: the base rate is fixed, the rest was the tier's.
+    base = money_floor(purchase.amount * get_program().points_per_currency_unit)
+    lines = [EarnLine("base", "Base", base)]
+    if purchase.points_earned != base:
+        lines.append(EarnLine("tier", _tier_label(purchase), purchase.points_earned - base))
+    lines += await campaign_earning.purchase_lines(purchase.id)
+    total = sum(line.points for line in lines)
+    return PurchaseResult(purchase, purchase.member, total, replayed=True, breakdown=tuple(lines))
+
+
+def money_floor(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _tier_label(purchase: Purchase) -> str:
+    return get_program().tier(purchase.member.tier_code).name
 
 
 # Every report checks for a repeat and finds the member: prepared statements (the rest is the ORM's).
@@ -93,7 +111,7 @@ MEMBER_BY_EMAIL = Statement("SELECT id FROM member WHERE email = ?")
 
 async def _replay_order(partner: Partner, order_id: str, amount: Decimal, email: str) -> PurchaseResult:
     existing = await Purchase.get(partner_id=partner.id, order_id=order_id).select_related("member")
-    return _replay(existing, amount, email)
+    return await _replay(existing, amount, email)
 
 
 async def record_purchase(
@@ -155,13 +173,19 @@ async def record_purchase(
                     if error.code is ErrorCode.INVALID_INPUT:
                         error.field = "amount"  # more points than the account can hold
                     raise
+            tier_code = locked.tier_code  # campaigns multiply the points of the tier held at purchase
             await tiers.apply_upgrade(locked, now)
             await referrals.on_first_purchase(locked, now)
+            # Last: awarding locks the campaign rows until the commit.
+            extra = await campaign_earning.award_purchase(
+                locked, purchase.id, amount, tier_code, points, when, now, order_id
+            )
     except IntegrityError:
         # The unique (partner, order id) pair caught a concurrent duplicate: answer as a replay.
         existing = await Purchase.get(partner_id=partner.id, order_id=order_id).select_related("member")
-        return _replay(existing, amount, email)
-    return PurchaseResult(purchase, locked, points)
+        return await _replay(existing, amount, email)
+    lines = (*campaign_earning.base_and_tier(amount, tier_code), *extra)
+    return PurchaseResult(purchase, locked, points + sum(line.points for line in extra), breakdown=lines)
 
 
 async def _points_to_take_back(
@@ -248,6 +272,10 @@ async def refund_purchase(
                 prefer_lot=lot.id if lot else None,
                 at=now,
             )
+        taken = await campaign_earning.take_back(
+            locked, purchase.id, order_id, purchase.amount, refunded_total, now
+        )
         if refund_key is not None:
             await idempotency.remember(REFUND_SCOPE, partner.id, refund_key, fp, entry.id if entry else None)
-    return PurchaseResult(purchase, locked, -take)
+    lines = (EarnLine("base", "Base", -take), *taken)
+    return PurchaseResult(purchase, locked, sum(line.points for line in lines), breakdown=lines)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from server.campaigns import earning as campaign_earning
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode
 from server.core.prepared import Statement, day, hydrate, moment
@@ -109,7 +110,9 @@ async def check_in(member: Member) -> CheckInResult:
             streak = yesterday[0] + 1 if yesterday else 1
             base, bonus = points_for_streak(streak)
             # The unique (member, day) constraint is what finally guarantees once a day.
-            await CheckIn.create(member_id=member.id, day=today, streak=streak, points=base + bonus, created_at=now)
+            row = await CheckIn.create(
+                member_id=member.id, day=today, streak=streak, points=base + bonus, created_at=now
+            )
             if base:
                 # A programme may set check_in_points = 0 and reward only streaks.
                 await ledger.credit(
@@ -119,9 +122,14 @@ async def check_in(member: Member) -> CheckInResult:
                 await ledger.credit(
                     locked, LedgerKind.STREAK_BONUS, bonus, Note("streak_bonus", {"days": streak}), at=now
                 )
+            extra = sum(line.points for line in await campaign_earning.award_check_in(locked, row.id, base, now))
+            if extra:
+                # The day's row says everything the day earned (the status shows it as today's points).
+                await CheckIn.filter(id=row.id).update(points=base + bonus + extra)
     except IntegrityError:
         raise _already() from None
-    return CheckInResult(base + bonus, CheckInStatus(today, True, streak, base + bonus), locked)
+    earned = base + bonus + extra
+    return CheckInResult(earned, CheckInStatus(today, True, streak, earned), locked)
 
 
 def _already() -> DomainError:
