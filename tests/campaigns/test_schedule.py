@@ -53,7 +53,9 @@ def test_starts_at_and_ends_at_cut_the_first_and_last_day() -> None:
     start, end = utc(2026, 12, 8, 10), utc(2027, 2, 8, 6)
     windows = schedule.upcoming(MEMBER_DAY, start, end, "UTC", utc(2026, 12, 1), 5)
     assert windows == [
-        (utc(2026, 12, 8, 10), utc(2026, 12, 9, 0)), (utc(2027, 1, 8, 0), utc(2027, 1, 9, 0)), (utc(2027, 2, 8, 0), end),
+        (utc(2026, 12, 8, 10), utc(2026, 12, 9, 0)),
+        (utc(2027, 1, 8, 0), utc(2027, 1, 9, 0)),
+        (utc(2027, 2, 8, 0), end),
     ]
 
 
