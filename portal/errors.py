@@ -40,6 +40,10 @@ FRIENDLY: dict[ErrorCode, str] = {
     ErrorCode.SURVEY_EXPIRED: N_("This survey has closed."),
     # messages (issue 13)
     ErrorCode.INVALID_TOKEN: N_("This link has expired or was already used. Please ask for a new one."),
+    # programme engine (issue 15): campaigns
+    ErrorCode.BUDGET_EXHAUSTED: N_("This campaign's budget is spent: raise the budget before activating it."),
+    ErrorCode.INVALID_SCHEDULE: N_("This schedule is not valid: check the recurrence and the dates."),
+    ErrorCode.INVALID_STATUS_CHANGE: N_("A campaign cannot move to that status from where it stands."),
 }
 
 # INVALID_INPUT names the field at fault; these say what a good value looks like.

@@ -54,6 +54,7 @@ async def _history(member: Member, partner: Partner) -> None:
 
 async def load_demo() -> list[str]:
     """Create what is missing and describe the result."""
+    from server.campaigns import demo as campaign_demo
     from server.care import demo as care_demo
     from server.catalog import demo as catalog_demo
 
@@ -67,6 +68,7 @@ async def load_demo() -> list[str]:
     ]
     lines += await catalog_demo.load_catalog()
     lines += await care_demo.load_care(member)
+    lines += await campaign_demo.load_campaigns()
     member = await Member.get(email=DEMO_EMAIL)
     lines.append(f"Demo member balance: {member.balance} points, tier {member.tier_code}")
     return lines
