@@ -128,3 +128,25 @@ async def test_members_see_offers_in_their_language_and_not_the_back_office_figu
     assert offer[0]["campaign"]["budgetPoints"] is None and offer[0]["campaign"]["pointsAwarded"] == 0
     zh = (await api.run(OFFERS, None, chinese))["viewer"]["offers"]
     assert [o["headline"] for o in zh] == ["Member day：双倍积分"]
+
+
+def test_headlines_name_the_day_and_the_gift_in_each_language() -> None:
+    from decimal import Decimal
+
+    from server.campaigns.offers import headline
+    from server.models import Campaign, CampaignTrigger
+
+    member_day = Campaign(
+        id=1, name="Member day", trigger=CampaignTrigger.PURCHASE, recurrence="FREQ=MONTHLY;BYMONTHDAY=8",
+        multiplier=Decimal("2.00"), bonus_points=None, min_amount=None,
+    )
+    assert headline(member_day, "en") == "Member day on the 8th: double points"
+    assert headline(member_day, "zh-CN") == "Member day（每月 8 日）：双倍积分"
+    weekend = Campaign(
+        id=2, name="Saturday", trigger=CampaignTrigger.PURCHASE, recurrence="FREQ=WEEKLY;BYDAY=SA",
+        multiplier=Decimal("1.5"), bonus_points=20, min_amount=Decimal("100.00"),
+    )
+    assert headline(weekend, "en") == "Saturday: 1.5× points and +20 bonus points on 100.00 or more"
+    check_in = Campaign(id=3, name="Streak week", trigger=CampaignTrigger.CHECK_IN, multiplier=None,
+                        bonus_points=10, recurrence=None, min_amount=None)
+    assert headline(check_in, "en") == "Streak week: +10 points for checking in"
