@@ -13,6 +13,7 @@ INVALID_SCHEDULE, as is a rule that never occurs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -39,8 +40,13 @@ def zone_of(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+@functools.lru_cache(maxsize=256)
 def _rule(text: str, first_day: date) -> rrule.rrule:
-    """The parsed rule, anchored at ``first_day`` (naive: occurrences are calendar days)."""
+    """The parsed rule, anchored at ``first_day`` (naive: occurrences are calendar days).
+
+    Kept per process with its occurrences cached: every purchase asks each active campaign for
+    the window at its moment, and dateutil walks a rule from its start each time it is asked.
+    """
     if len(text) > MAX_RULE:
         raise schedule_error("recurrence", f"Keep the recurrence under {MAX_RULE} characters.")
     if "DTSTART" in text.upper() or "\n" in text:
@@ -49,7 +55,7 @@ def _rule(text: str, first_day: date) -> rrule.rrule:
     if body.upper().startswith("RRULE:"):
         body = body[6:]
     try:
-        rule = rrule.rrulestr(body, dtstart=datetime.combine(first_day, time(0)))
+        rule = rrule.rrulestr(body, dtstart=datetime.combine(first_day, time(0)), cache=True)
     except (ValueError, TypeError, KeyError, OverflowError) as error:
         raise schedule_error("recurrence", f"This is not a valid RRULE ({error}).") from None
     if not isinstance(rule, rrule.rrule) or rule._freq not in _DAY_OR_COARSER:  # noqa: SLF001

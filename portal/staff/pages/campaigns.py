@@ -47,7 +47,7 @@ HINTS: dict[str, str] = {
     "startsAt": N_("Enter the start date and time."),
     "endsAt": N_("The end must come after the start."),
     "multiplier": N_("Enter a multiplier from 1 to 10, such as 2 or 1.5."),
-    "bonusPoints": N_("Enter bonus points (a whole number), or a multiplier above 1: the campaign must give something."),
+    "bonusPoints": N_("Enter bonus points (a whole number), or a multiplier above 1: the campaign must give something."),  # noqa: E501  (one msgid)
     "tierCodes": N_("Choose tiers from the list."),
     "minAmount": N_("Enter an amount above 0 (PURCHASE campaigns only), or leave it empty."),
     "perMemberCap": N_("Enter a whole number of points of at least 1, or leave it empty."),
