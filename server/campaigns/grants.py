@@ -5,9 +5,10 @@ Run by the ``campaign-grants`` job. For every ACTIVE GRANT campaign whose window
 the award row (unique per campaign, member and ``grant``) is the proof, so a second run, a
 second process or a run after downtime gives nothing twice and misses no one. Members who join
 the audience later (a member who becomes AT_RISK while a win-back gift runs) get it on the next
-run. Held-out members get nothing. Each gift is its own transaction under the member's lock,
-with its CAMPAIGN_GIFT notification (and e-mail, with marketing consent). When the budget runs
-out the campaign stops giving (the award that crosses it gets the remainder).
+run. Held-out members get nothing. Gifts are given in batches of 500, one transaction per batch
+(members locked in id order), each with its CAMPAIGN_GIFT notification (and e-mail, with
+marketing consent). When the budget runs out the campaign stops giving (the award that crosses
+it gets the remainder).
 """
 
 from __future__ import annotations
@@ -40,22 +41,33 @@ def audience_query(campaign: Campaign):
 
 
 async def _gift(campaign: Campaign, member_id: int, at: datetime) -> int | None:
-    """Give one member the gift; the points given, or None when the budget is spent."""
+    """Give one member the gift (inside the batch's transaction); the points given, None when the budget is spent."""
+    member = await ledger.lock_member(member_id)
+    if await CampaignAward.exists(campaign_id=campaign.id, member_id=member_id, reference=REFERENCE):
+        return 0
+    given = await earning._give(  # noqa: SLF001  (the one award path, shared with earning)
+        campaign, member, campaign.bonus_points or 0, reference=REFERENCE, purchase_id=None,
+        note=Note("campaign", {"campaign": campaign.name}), at=at,
+    )
+    if not given:
+        return None if await _spent(campaign.id) else 0
+    await notifications.notify(
+        member.id, "CAMPAIGN_GIFT", {"campaign": campaign.name, "points": given},
+        dedupe_key=f"campaign:{campaign.id}",
+    )
+    return given
+
+
+async def _gift_batch(campaign: Campaign, member_ids: list[int], at: datetime) -> tuple[int, bool]:
+    """Gifts to a batch of members in one transaction (members locked in id order); (given, budget spent)."""
+    granted = 0
     async with in_transaction():
-        member = await ledger.lock_member(member_id)
-        if await CampaignAward.exists(campaign_id=campaign.id, member_id=member_id, reference=REFERENCE):
-            return 0
-        given = await earning._give(  # noqa: SLF001  (the one award path, shared with earning)
-            campaign, member, campaign.bonus_points or 0, reference=REFERENCE, purchase_id=None,
-            note=Note("campaign", {"campaign": campaign.name}), at=at,
-        )
-        if not given:
-            return None if await _spent(campaign.id) else 0
-        await notifications.notify(
-            member.id, "CAMPAIGN_GIFT", {"campaign": campaign.name, "points": given},
-            dedupe_key=f"campaign:{campaign.id}",
-        )
-        return given
+        for member_id in sorted(member_ids):
+            given = await _gift(campaign, member_id, at)
+            if given is None:
+                return granted, True
+            granted += given > 0
+    return granted, False
 
 
 async def _spent(campaign_id: int) -> bool:
@@ -85,13 +97,14 @@ async def grant_campaign(campaign: Campaign, at: datetime, ctx: JobContext | Non
                 "member_id", flat=True
             )
         )
-        for member_id in ids:
-            if member_id in have or audience.held_out(campaign.id, member_id, campaign.holdout_percent):
-                continue
-            given = await _gift(campaign, member_id, at)
-            if given is None:
-                return granted  # the budget is spent (or the campaign stopped meanwhile)
-            granted += given > 0
+        due = [
+            member_id for member_id in ids
+            if member_id not in have and not audience.held_out(campaign.id, member_id, campaign.holdout_percent)
+        ]
+        given, spent = await _gift_batch(campaign, due, at) if due else (0, False)
+        granted += given
+        if spent:
+            return granted  # the budget is spent (or the campaign stopped meanwhile)
         done += len(ids)
         if ctx is not None:
             ctx.progress(done, total, f"campaign {campaign.id}")
