@@ -150,3 +150,25 @@ def test_headlines_name_the_day_and_the_gift_in_each_language() -> None:
     check_in = Campaign(id=3, name="Streak week", trigger=CampaignTrigger.CHECK_IN, multiplier=None,
                         bonus_points=10, recurrence=None, min_amount=None)
     assert headline(check_in, "en") == "Streak week: +10 points for checking in"
+
+
+async def test_held_out_members_and_paused_campaigns_give_nothing_but_the_purchase_goes_through(api: Api) -> None:
+    from server.campaigns.audience import held_out
+    from server.models import Campaign
+    from tests.campaigns.support import set_status
+
+    staff = await api.staff()
+    partner = await api.partner()
+    made = await active_campaign(api, staff, name="Half held out", multiplier=None, bonusPoints=9, holdoutPercent=50)
+    cid = (await Campaign.get()).id
+    callers, rows = [], []
+    while len(callers) < 4 or len({held_out(cid, row.id, 50) for row in rows}) < 2:  # members of both groups
+        callers.append(await api.member())
+        rows.append(await member_of(callers[-1]))
+    outcomes = [(await purchase(api, partner, c.email, "10.00"))["pointsEarned"] for c in callers]
+    assert outcomes == [10 if held_out(cid, row.id, 50) else 19 for row in rows]
+    assert set(outcomes) == {10, 19}
+
+    await set_status(api, staff, made["id"], "PAUSED")
+    treated = next(c for c, row in zip(callers, rows, strict=True) if not held_out(cid, row.id, 50))
+    assert lines(await purchase(api, partner, treated.email, "10.00")) == [("base", "Base", 10)]

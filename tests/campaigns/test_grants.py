@@ -87,7 +87,7 @@ async def test_held_out_members_get_nothing_and_the_draw_never_flips(api: Api) -
     gifted = set(await CampaignAward.all().values_list("member_id", flat=True))
     expected = {m.id for m in members if not held_out(cid, m.id, 50)}
     assert gifted == expected
-    assert 8 <= len(gifted) <= 32  # about half, from a hash
+    assert 0 < len(gifted) < 40  # a hash splits them: some in, some out
     # The same draw every time, and another campaign draws its own control group.
     assert all(held_out(cid, m.id, 50) == held_out(cid, m.id, 50) for m in members)
     assert [held_out(cid, m.id, 50) for m in members] != [held_out(cid + 1, m.id, 50) for m in members]
