@@ -75,6 +75,15 @@ async def test_staff_set_up_a_member_day_and_members_see_the_offer(page, browser
         row = console.locator("tr", has_text="Member day")
         await expect(row.get_by_text("0 of 5,000 points given (0%)")).to_be_visible()
         await _axe_clean(console, "staff-campaigns")
+
+        # The same pages in Chinese
+        await console.locator("#lang-select").select_option("zh-CN")
+        await expect(console.get_by_role("heading", name="营销活动", level=1)).to_be_visible()
+        await expect(console.get_by_text("已发放 0 / 5,000 积分（0%）")).to_be_visible()
+        await _axe_clean(console, "staff-campaigns-zh")
+        await console.get_by_role("link", name="Member day").click()
+        await expect(console.get_by_role("heading", name="效果")).to_be_visible()
+        await _axe_clean(console, "staff-campaign-zh")
     finally:
         await tab_cm.__aexit__(None, None, None)
 
