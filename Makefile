@@ -17,7 +17,7 @@ export PATRON_TEST_POSTGRES_URL
 PG_ANSWERS = $(BIN)/python -c 'import asyncio, os, asyncpg; \
 	asyncio.run(asyncpg.connect(os.environ["PATRON_TEST_POSTGRES_URL"], timeout=5))' >/dev/null 2>&1
 
-.PHONY: run test lint schema migrations bench bench-scale wrk locales messages chromium install install-test
+.PHONY: run test lint schema migrations bench bench-jobs bench-scale wrk locales messages chromium install install-test
 
 # --- environment ----------------------------------------------------------------------------
 
@@ -110,6 +110,12 @@ bench: $(VENV)/.installed-test wrk
 
 # The slow part: a million members (build time, flat reads, nightly jobs under load; workers and
 # memory on PostgreSQL), and the scale tests marked slow. SCALE_ARGS="--members 100000" for less.
+# A day's nightly jobs (expiry, warnings, tier reviews and notices, birthdays, anniversaries) at
+# 100k members, SQLite then PostgreSQL when it answers; JOBS_ARGS=--members 1000000 for a million.
+bench-jobs: $(VENV)/.installed-test
+	$(BIN)/python bench/jobs_bench.py $(JOBS_ARGS)
+	@if $(PG_ANSWERS); then $(BIN)/python bench/jobs_bench.py --postgres $(JOBS_ARGS); fi
+
 bench-scale: $(VENV)/.installed-test wrk
 	$(BIN)/python -m pytest -m slow tests/performance -q
 	$(BIN)/python bench/scale.py $(SCALE_ARGS)

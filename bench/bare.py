@@ -44,6 +44,7 @@ from server.social import checkins, referrals  # noqa: E402
 # bare endpoint sends exactly these. Inserts are written out here; Patron's ORM sends the same.
 TOKEN_SQL = sessions.TOKEN_AND_MEMBER
 QUALIFYING_SQL = tiers.QUALIFYING_ONE
+STANDING_SQL = tiers.STANDING_ONE  # the dashboard's: the window's points and those kept on the review day
 LEDGER_COUNT_SQL = history.COUNT
 LEDGER_PAGE_SQL = history.FIRST_PAGE
 EXPIRING_SQL = ledger.EXPIRING
@@ -245,7 +246,8 @@ def make_app(url: str) -> Starlette:
             now = datetime.now(UTC)
             start = datetime.combine(add_months(now.date(), -get_program().tier_window_months), time(0), tzinfo=UTC)
             count = (await reads.one(LEDGER_COUNT_SQL, member[0]))[0]
-            earned, refunded = await reads.one(QUALIFYING_SQL, member[0], db.when(start), db.when(now))
+            # The bench's query does not ask for pointsToKeep: the review-day start is the window's own here.
+            earned, refunded, _ = await reads.one(STANDING_SQL, db.when(start), member[0], db.when(start), db.when(now))
             checks = await reads.all(CHECK_IN_SQL, member[0], db.when(now.date() - timedelta(days=3)))
             lots = await reads.all(EXPIRING_SQL, member[0], db.when(now))
             page = await reads.all(LEDGER_PAGE_SQL, member[0], 21)

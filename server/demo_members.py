@@ -50,7 +50,9 @@ def _other_member_columns() -> list[tuple[str, object]]:
 
     meta = Member._meta
     others = []
-    for name in meta.db_fields:
+    # Sorted: the generator and the writer run in different processes, and a set's order is not
+    # the same from one process to the next (string hashing is randomised per process).
+    for name in sorted(meta.db_fields):
         column = meta.fields_db_projection[name]
         if column in MEMBER_COLUMNS:
             continue

@@ -94,15 +94,19 @@ async def test_a_tier_is_kept_until_retention_ends_then_follows_qualifying_point
     assert await lifecycle.reevaluate_tiers(utc(2027, 3, 10, 23)) == 0
     assert (await Member.get(id=member.id)).tier_code == "gold"
 
-    # And once it is over, the member moves down to what the window earns, with a notice
+    # And once it is over, the member moves down to what the window earns, with a notice; the
+    # change dates from the end of the review day, not from the run
     assert await lifecycle.reevaluate_tiers(utc(2027, 3, 11, 1)) == 1
     member = await Member.get(id=member.id)
-    assert (member.tier_code, member.tier_reached_at) == ("silver", utc(2027, 3, 11, 1))
+    assert (member.tier_code, member.tier_reached_at) == ("silver", utc(2027, 3, 11, 0))
+    assert member.tier_review_on is None
     note = await Notification.get(member_id=member.id, kind="TIER_DOWNGRADE")
     assert note.params["tier_code"] == "silver"
 
 
 async def test_a_member_who_requalifies_keeps_the_tier_for_another_period(api: Api) -> None:
+    from datetime import date
+
     partner = await api.partner(["purchases:write"])
     caller = await _gold_member(api, partner, "2026-03-10")
     with clock.travel(utc(2027, 1, 5)):
@@ -112,8 +116,10 @@ async def test_a_member_who_requalifies_keeps_the_tier_for_another_period(api: A
     assert await lifecycle.reevaluate_tiers(utc(2027, 3, 11)) == 0
 
     member = await Member.get(email=caller.email)
-    assert (member.tier_code, member.tier_reached_at) == ("gold", utc(2027, 3, 11))
+    assert (member.tier_code, member.tier_review_on) == ("gold", date(2028, 3, 10))
+    assert member.tier_reached_at.date() == date(2026, 3, 10)  # reaching it is not moved by keeping it
     assert not await Notification.exists(member_id=member.id, kind="TIER_DOWNGRADE")
+    assert await Notification.exists(member_id=member.id, kind="TIER_KEPT")
 
 
 async def test_a_diamond_member_drops_only_as_far_as_the_window_allows() -> None:

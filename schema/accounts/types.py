@@ -57,12 +57,19 @@ class TierProgress:
     retained_until: date | None = strawberry.field(
         description="The current tier is kept at least until this date, whatever happens to qualifying points."
     )
+    points_to_keep: int = strawberry.field(
+        description="Qualifying points still needed before the review to keep the current tier; 0 when safe."
+    )
+    projected_tier: Tier = strawberry.field(
+        description="The tier the member would hold after the next review if nothing changed."
+    )
 
 
-@batch("tiers.qualifying")
-async def load_qualifying(member_ids: Sequence[int]) -> list[int]:
-    totals = await tiers.qualifying_points_for(list(member_ids))
-    return [totals[member_id] for member_id in member_ids]
+@batch("tiers.standing")
+async def load_standing(keys: Sequence[tuple[int, date | None]]) -> list[tuple[int, int]]:
+    """(qualifying points, those still in the window on the review day), keyed by (member, review day)."""
+    totals = await tiers.standing_for(list(dict.fromkeys(keys)))
+    return [totals[member_id] for member_id, _ in keys]
 
 
 @strawberry.type(description="A programme member: their account, points, tier and activity.")
@@ -84,6 +91,9 @@ class Member(relay.Node):
         description="IANA time-zone name, such as Asia/Shanghai; check-in days follow it."
     )
     locale: str = strawberry.field(description="BCP-47 tag, such as en or zh-CN.")
+    tier_review_on: date | None = strawberry.field(
+        description="The date of the next tier review, when the tier is kept or moved by at most one level."
+    )
 
     @strawberry.field(description="Whether the member has confirmed their current e-mail address.")
     def email_confirmed(self) -> bool:
@@ -105,8 +115,9 @@ class Member(relay.Node):
 
     @strawberry.field(description="Qualifying points and what the next tier still needs.")
     async def tier_progress(self, info: Info) -> TierProgress:
-        qualifying = await info.context.loaders.load("tiers.qualifying", self.row.id)
-        p = tiers.progress(self.row, qualifying)
+        review = self.tier_review_on
+        qualifying, kept = await info.context.loaders.load("tiers.standing", (self.row.id, review))
+        p = tiers.progress(self.row, qualifying, qualifying_at_review=kept)
         return TierProgress(
             current=tier_type(p.current, info),
             next=tier_type(p.next, info) if p.next else None,
@@ -116,6 +127,8 @@ class Member(relay.Node):
             window_start=p.window_start,
             window_end=p.window_end,
             retained_until=p.retained_until,
+            points_to_keep=p.points_to_keep,
+            projected_tier=tier_type(p.projected or p.current, info),
         )
 
     @strawberry.field(description="Balance, lifetime totals, expiring points and the ledger.")
@@ -216,4 +229,5 @@ def member_type(row: MemberRow) -> Member:
         birthday=row.birthday,
         timezone=row.timezone,
         locale=row.locale,
+        tier_review_on=tiers.review_on(row),
     )

@@ -61,6 +61,31 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{points} points expire soon", "{points} points expire on {date}. Use them before then."),
         "zh-CN": ("{points} 积分即将过期", "{points} 积分将于 {date} 过期，请尽快使用。"),
     },
+    # programme engine: birthdays, anniversaries, tier reviews
+    "BIRTHDAY_GREETING": {
+        "en": ("Happy birthday!", "Happy birthday from all of us.{points_text}"),
+        "zh-CN": ("生日快乐！", "祝您生日快乐！{points_text_zh}"),
+    },
+    "MEMBERSHIP_ANNIVERSARY": {
+        "en": ("Happy {years}-year anniversary", "Thank you for {years} year(s) with us.{points_text}"),
+        "zh-CN": ("入会 {years} 周年快乐", "感谢您 {years} 年来的陪伴。{points_text_zh}"),
+    },
+    "TIER_REVIEW_NOTICE": {
+        "en": (
+            "Keep your {tier_name} tier",
+            "Your tier is reviewed on {date}. Earn {points} more qualifying points by then to keep {tier_name};"
+            " otherwise it becomes {projected_name}.",
+        ),
+        "zh-CN": (
+            "保级提醒：{tier_name_zh}",
+            "您的会员等级将于 {date} 复核。届时前再获得 {points} 定级积分即可保留{tier_name_zh}，"
+            "否则将调整为{projected_name_zh}。",
+        ),
+    },
+    "TIER_KEPT": {
+        "en": ("You keep {tier_name}", "Your tier review on {date} is done: you keep {tier_name} until {next_date}."),
+        "zh-CN": ("成功保级{tier_name_zh}", "您 {date} 的等级复核已完成：{tier_name_zh}会员资格保留至 {next_date}。"),
+    },
     # member care
     "TICKET_ANSWERED": {
         "en": ("We answered your request", "There is a new reply to “{subject}”. Open Help to read it."),
@@ -122,6 +147,11 @@ CATEGORIES: dict[str, str] = {
     "SURVEY_SENT": "service",
     "TICKET_ESCALATED": "service",
     "CAMPAIGN_GIFT": "marketing",
+    # programme engine: greetings are marketing (consent, waking hours); tier reviews are service
+    "BIRTHDAY_GREETING": "marketing",
+    "MEMBERSHIP_ANNIVERSARY": "marketing",
+    "TIER_REVIEW_NOTICE": "service",
+    "TIER_KEPT": "service",
     # messages (issue 13)
     "PASSWORD_CHANGED": "account",
     "EMAIL_CHANGED": "account",
@@ -150,6 +180,10 @@ EMAIL_PATHS: dict[str, str | Callable[[dict[str, Any]], str]] = {
     "REFEREE_REWARDED": "/points",
     "PASSWORD_CHANGED": "/profile",
     "EMAIL_CHANGED": "/profile",
+    "BIRTHDAY_GREETING": "/points",
+    "MEMBERSHIP_ANNIVERSARY": "/points",
+    "TIER_REVIEW_NOTICE": "/dashboard",
+    "TIER_KEPT": "/dashboard",
     # member care
     "TICKET_ANSWERED": node_path("/support/", "Ticket", "ticket_id"),
     "SURVEY_SENT": node_path("/surveys/", "Survey", "survey_id"),

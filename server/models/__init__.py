@@ -15,6 +15,7 @@ from server.models.care import (
     Urgency,
 )
 from server.models.catalog import Benefit, Redemption, RedemptionStatus
+from server.models.celebrations import CelebrationKind, CelebrationReward
 from server.models.checkins import CheckIn
 from server.models.insight import LifecycleStage, MemberInsight, RfmSegment
 from server.models.jobs import JobState
@@ -35,6 +36,8 @@ __all__ = [
     "CampaignTrigger",
     "AuthToken",
     "Benefit",
+    "CelebrationKind",
+    "CelebrationReward",
     "CheckIn",
     "IdempotencyRecord",
     "LedgerEntry",

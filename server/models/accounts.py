@@ -30,6 +30,9 @@ class Member(Model):
     tier_code = fields.CharField(max_length=32)
     tier_reached_at = fields.DatetimeField()
     tier_override_until = fields.DateField(null=True, description="A staff override holds the tier until this day")
+    tier_review_on = fields.DateField(
+        null=True, description="The next regular tier review (a UTC day, null at the lowest tier or not yet set)"
+    )
     share_code = fields.CharField(max_length=16, unique=True)
     balance = fields.IntField(default=0)
     lifetime_earned = fields.IntField(default=0)
@@ -45,6 +48,7 @@ class Member(Model):
 
     class Meta:
         table = "member"
+        indexes = (("tier_review_on",),)
 
     def __str__(self) -> str:
         return self.email

@@ -44,6 +44,8 @@ EARNING_KINDS = frozenset(
         LedgerKind.BONUS,
         LedgerKind.ADJUSTMENT,
         LedgerKind.CAMPAIGN,
+        LedgerKind.BIRTHDAY,
+        LedgerKind.ANNIVERSARY,
     }
 )
 

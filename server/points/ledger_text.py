@@ -33,6 +33,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "Campaign points taken back after a refund on order {order}: {campaign}",
         "zh-CN": "订单 {order} 退款，收回活动积分：{campaign}",
     },
+    "birthday": {"en": "Birthday reward {year}", "zh-CN": "{year} 年生日礼遇"},
+    "anniversary": {"en": "Membership anniversary: {years} year(s)", "zh-CN": "入会 {years} 周年礼遇"},
 }
 
 

@@ -1,108 +1,108 @@
 """Daily lifecycle: expire lapsed points, warn about points expiring soon, re-evaluate tiers.
 
-Each member is handled in their own short transaction under their lock, so the sweep never
-holds up members' own requests for long and can be re-run safely at any time. The scheduler
+Members are handled in batches of up to a thousand, each batch in one short transaction under
+their locks (a few statements per batch, never per member), so a sweep over a million members
+stays fast, never holds up members' own requests for long, and can be re-run safely at any time. The scheduler
 runs these as jobs (``server.points.jobs``); ``patron lifecycle`` runs all three at once.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
 from server.core import clock
+from server.core.prepared import Statement, moment
 from server.jobs import JobContext
-from server.messages import notifications
-from server.models import LedgerEntry, Member, Purchase
-from server.points import ledger, tiers
-from server.points.program import get_program
+from server.messages.broadcast import Notice, email_many, notify_many
+from server.points import bulk, ledger, reviews
 
 WARN_WITHIN = timedelta(days=30)
 
 
-BATCH = 500  # members between checkpoints: a shutdown waits for at most one batch
-
-
-async def _checkpoint(ctx: JobContext | None, done: int, total: int) -> None:
-    if ctx is not None and done % BATCH == 0:
-        ctx.progress(done, total)
-        await ctx.checkpoint()
+BATCH = 1000  # members per transaction: a shutdown waits for at most one batch
 
 
 async def expire_all(at: datetime, ctx: JobContext | None = None) -> int:
-    """Expire every lapsed lot; returns the number of members touched."""
-    member_ids = (
-        await LedgerEntry.filter(remaining__gt=0, expires_at__lte=at).distinct().values_list("member_id", flat=True)
-    )
-    due = sorted(set(member_ids))
-    for done, member_id in enumerate(due):
-        await _checkpoint(ctx, done, len(due))
+    """Expire every lapsed lot; returns the number of members touched.
+
+    Set-based: the members with lapsed lots are found in one statement (the lots' index), then
+    each batch of up to a thousand is booked in one transaction under their locks
+    (:func:`server.points.bulk.expire_many`): a few statements per batch, not per member.
+    """
+    rows = await Statement(
+        "SELECT DISTINCT member_id FROM ledger_entry WHERE remaining > 0 AND expires_at <= ? ORDER BY member_id"
+    ).all(at)
+    due = [int(row[0]) for row in rows]
+    touched = 0
+    for start in range(0, len(due), BATCH):
+        if ctx is not None:
+            ctx.progress(start, len(due), "expiry")
+            await ctx.checkpoint()
+        batch = due[start : start + BATCH]
         async with in_transaction():
-            member = await ledger.lock_member(member_id)
-            await ledger.expire_due(member, at)
-    return len(due)
+            await bulk.lock_members(batch)
+            touched += await bulk.expire_many(batch, at)
+    if ctx is not None:
+        ctx.progress(len(due), len(due), "expiry")
+    return touched
 
 
 async def warn_expiring(at: datetime, ctx: JobContext | None = None) -> int:
     """One POINTS_EXPIRING notification per member and expiry day, 30 days ahead; returns how many.
 
     The inbox gets one notice per expiry day; e-mail gets one digest per member and run listing
-    every lot that lapses within 30 days, sent when at least one of them is news.
+    every lot that lapses within 30 days, sent when at least one of them is news. Set-based:
+    the lots are summed per member and lapse instant in one statement, and each batch of a
+    thousand members is notified in a few statements (:mod:`server.messages.broadcast`).
     """
-    lots = (
-        await LedgerEntry.filter(remaining__gt=0, expires_at__gt=at, expires_at__lte=at + WARN_WITHIN)
-        .values("member_id", "expires_at", "remaining")
-    )
+    rows = await Statement(
+        "SELECT member_id, expires_at, SUM(remaining) FROM ledger_entry WHERE remaining > 0 AND expires_at > ?"
+        " AND expires_at <= ? GROUP BY member_id, expires_at"
+    ).all(at, at + WARN_WITHIN)
     by_member: dict[int, dict[str, int]] = {}
-    for lot in lots:
-        days = by_member.setdefault(lot["member_id"], {})
-        day = ledger.expires_on(lot["expires_at"]).isoformat()
-        days[day] = days.get(day, 0) + lot["remaining"]
+    for member_id, lapse, points in rows:
+        days = by_member.setdefault(int(member_id), {})
+        day = ledger.expires_on(moment(lapse)).isoformat()
+        days[day] = days.get(day, 0) + int(points)
+    members = sorted(by_member)
     sent = 0
-    for done, member_id in enumerate(sorted(by_member)):
-        await _checkpoint(ctx, done, len(by_member))
-        days = sorted(by_member[member_id].items())
+    for start in range(0, len(members), BATCH):
+        if ctx is not None:
+            ctx.progress(start, len(members), "expiry warnings")
+            await ctx.checkpoint()
+        batch = members[start : start + BATCH]
+        notices = [
+            Notice(member_id, {"points": points, "date": day}, f"expiring:{day}")
+            for member_id in batch
+            for day, points in sorted(by_member[member_id].items())
+        ]
         async with in_transaction():
-            await ledger.lock_member(member_id)
-            news = [
-                day
-                for day, points in days
-                if await notifications.notify(
-                    member_id, "POINTS_EXPIRING", {"points": points, "date": day}, dedupe_key=f"expiring:{day}",
-                    email=False,
-                )
-            ]
-            if news:
+            fresh = await notify_many("POINTS_EXPIRING", notices, at=at, email=False)
+            first_news: dict[int, str] = {}
+            for notice in fresh:
+                first_news.setdefault(notice.member_id, notice.params["date"])
+            digests = []
+            for member_id, news in first_news.items():
+                days = sorted(by_member[member_id].items())
                 digest = {
                     "points": sum(points for _, points in days),
                     "date": days[0][0],
                     "lots": [{"date": day, "points": points} for day, points in days],
                 }
-                await notifications.email_notice(member_id, "POINTS_EXPIRING", digest, key=f"expiring:{news[0]}")
-            sent += len(news)
+                digests.append(Notice(member_id, digest, f"expiring:{news}"))
+            await email_many("POINTS_EXPIRING", digests, at)
+        sent += len(fresh)
     return sent
 
 
 async def reevaluate_tiers(at: datetime, ctx: JobContext | None = None) -> int:
-    """Apply upgrades and, after retention, downgrades; returns how many members changed tier.
+    """Tier reviews that are due, and upgrades a programme change made due; returns tiers changed.
 
-    Besides everyone above the base tier, members who bought within the window are checked:
-    upgrades normally happen at purchase time, but a programme file that lowers a threshold
-    must lift the members who now qualify too.
+    See :mod:`server.points.reviews` (set-based; each review decided as of its own day).
     """
-    base = get_program().base_tier.code
-    above_base = await Member.exclude(tier_code=base).values_list("id", flat=True)
-    start = datetime.combine(tiers.window_start(at.astimezone(UTC).date()), time(0), tzinfo=UTC)
-    buyers = await Purchase.filter(occurred_at__gte=start).distinct().values_list("member_id", flat=True)
-    changed = 0
-    candidates = sorted(set(above_base) | set(buyers))
-    for done, member_id in enumerate(candidates):
-        await _checkpoint(ctx, done, len(candidates))
-        async with in_transaction():
-            member = await ledger.lock_member(member_id)
-            changed += (await tiers.reevaluate(member, at)) is not None
-    return changed
+    return await reviews.review_due(at, ctx)
 
 
 async def run_lifecycle(at: datetime | None = None) -> list[str]:

@@ -1,9 +1,15 @@
-"""Tiers: qualifying points over a trailing window, upgrades, retention and progress."""
+"""Tiers: qualifying points over a trailing window, upgrades at once, the yearly review's standing.
+
+Days here are UTC days. A tier above the lowest is reviewed on ``review_on`` (the anniversary of
+reaching it, or of its last review; a staff override postpones it to the override's last day):
+the member keeps the tier through that day, and the review (``server.points.reviews``) decides
+on the qualifying points of the window that ends with it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from tortoise.functions import Sum
 
@@ -24,6 +30,9 @@ class TierProgress:
     window_start: date
     window_end: date
     retained_until: date | None
+    review_on: date | None = None
+    points_to_keep: int = 0
+    projected: TierRule | None = None
 
 
 def window_start(today: date) -> date:
@@ -35,6 +44,51 @@ QUALIFYING_ONE = Statement(
     "SELECT COALESCE(SUM(points_earned), 0), COALESCE(SUM(points_refunded), 0) FROM purchase"
     " WHERE member_id = ? AND occurred_at >= ? AND occurred_at <= ?"
 )
+
+
+# The dashboard's one statement for tier progress: the window's points, and those of them still
+# inside the window on the review day (the second start is never earlier than the first).
+STANDING_ONE = Statement(
+    "SELECT COALESCE(SUM(points_earned), 0), COALESCE(SUM(points_refunded), 0),"
+    " COALESCE(SUM(CASE WHEN occurred_at >= ? THEN points_earned - points_refunded ELSE 0 END), 0)"
+    " FROM purchase WHERE member_id = ? AND occurred_at >= ? AND occurred_at <= ?"
+)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+async def standing_for(
+    members: list[tuple[int, date | None]], at: datetime | None = None
+) -> dict[int, tuple[int, int]]:
+    """(qualifying points now, those still in the window on the review day) per (member id, review day).
+
+    One member (the dashboard) is one prepared statement; several (the console's lists, the
+    notices job) one grouped statement per distinct review day.
+    """
+    at = at or clock.now()
+    today = at.astimezone(UTC).date()
+    start = _midnight(window_start(today))
+    keep_from = {member_id: max(start, _midnight(window_start(day or today))) for member_id, day in members}
+    if len(keep_from) == 1:
+        [(member_id, since)] = keep_from.items()
+        earned, refunded, kept = await STANDING_ONE.one(since, member_id, start, at)
+        return {member_id: (int(earned) - int(refunded), int(kept))}
+    result = {member_id: (0, 0) for member_id in keep_from}
+    by_start: dict[datetime, list[int]] = {}
+    for member_id, since in keep_from.items():
+        by_start.setdefault(since, []).append(member_id)
+    for since, ids in by_start.items():
+        marks = ", ".join("?" * len(ids))
+        rows = await Statement(
+            "SELECT member_id, COALESCE(SUM(points_earned), 0) - COALESCE(SUM(points_refunded), 0),"
+            " COALESCE(SUM(CASE WHEN occurred_at >= ? THEN points_earned - points_refunded ELSE 0 END), 0)"
+            f" FROM purchase WHERE member_id IN ({marks}) AND occurred_at >= ? AND occurred_at <= ? GROUP BY member_id"
+        ).all(since, *ids, start, at)
+        for member_id, total, kept in rows:
+            result[int(member_id)] = (int(total), int(kept))
+    return result
 
 
 async def qualifying_points_for(member_ids: list[int], at: datetime | None = None) -> dict[int, int]:
@@ -60,23 +114,77 @@ async def qualifying_points_for(member_ids: list[int], at: datetime | None = Non
     return totals
 
 
-def retained_until(member: Member) -> date | None:
-    """The last day the current tier is guaranteed: the retention period after it was reached.
-
-    None on the base tier, which nobody can lose.
-    """
+def regular_review_on(member: Member) -> date | None:
+    """The next review by the calendar alone: stored by the last upgrade or review, else the
+    retention period after the tier was reached. None on the base tier, which nobody can lose."""
     program = get_program()
     if program.tier(member.tier_code).rank == program.base_tier.rank:
         return None
+    if member.tier_review_on is not None:
+        return member.tier_review_on
     reached = member.tier_reached_at.astimezone(UTC).date()
     return clock.add_months(reached, program.tier_retention_months)
 
 
-def progress(member: Member, qualifying: int, at: datetime | None = None) -> TierProgress:
-    """Where the member stands; percent is measured from the current tier's threshold to the next."""
+def review_on(member: Member) -> date | None:
+    """``tierReviewOn``: the day the tier is reviewed (kept through it, decided at its end).
+
+    A staff override (``tier_override_until``) holds the tier through its last day: a review
+    falling before then moves to that day, and the next one is a retention period later.
+    """
+    regular = regular_review_on(member)
+    if regular is None:
+        return None
+    override = member.tier_override_until
+    return override if override is not None and override > regular else regular
+
+
+def retained_until(member: Member) -> date | None:
+    """The last day the current tier is guaranteed: its review day (None on the base tier)."""
+    return review_on(member)
+
+
+def one_below(tier: TierRule) -> TierRule:
+    """The next lower tier (the base tier stays): a review drops a member one level at most."""
+    lower = [t for t in get_program().tiers if t.rank < tier.rank]
+    return lower[-1] if lower else tier
+
+
+def outcome(current: TierRule, qualifying_at_review: int) -> TierRule:
+    """The tier a review with ``qualifying_at_review`` points leaves: kept, or at most one level down."""
+    earned = get_program().tier_for(qualifying_at_review)
+    if earned.rank >= current.rank:
+        return current
+    below = one_below(current)
+    return earned if earned.rank > below.rank else below
+
+
+def next_review(current_review: date) -> date:
+    return clock.add_months(current_review, get_program().tier_retention_months)
+
+
+def review_end(day: date) -> datetime:
+    """The moment a review of ``day`` is decided at: the end of that (UTC) day."""
+    return _midnight(day + timedelta(days=1))
+
+
+def progress(
+    member: Member, qualifying: int, at: datetime | None = None, qualifying_at_review: int | None = None
+) -> TierProgress:
+    """Where the member stands; percent is measured from the current tier's threshold to the next.
+
+    ``qualifying_at_review`` (the points still in the window on the review day) gives
+    ``points_to_keep`` and ``projected``; without a review (base tier) both say "as now".
+    """
     program = get_program()
     today = (at or clock.now()).astimezone(UTC).date()
     current = program.tier(member.tier_code)
+    review = review_on(member)
+    if review is None or qualifying_at_review is None:
+        to_keep, projected = 0, current
+    else:
+        to_keep = max(0, current.threshold - qualifying_at_review)
+        projected = outcome(current, qualifying_at_review)
     nxt = program.next_tier(current)
     if nxt is None:
         to_next, percent = 0, 100.0
@@ -92,11 +200,14 @@ def progress(member: Member, qualifying: int, at: datetime | None = None) -> Tie
         percent_to_next=percent,
         window_start=window_start(today),
         window_end=today,
-        retained_until=retained_until(member),
+        retained_until=review,
+        review_on=review,
+        points_to_keep=to_keep,
+        projected=projected,
     )
 
 
-def _tier_params(tier: TierRule) -> dict[str, str]:
+def tier_params(tier: TierRule) -> dict[str, str]:
     return {"tier_code": tier.code, "tier_name": tier.name, "tier_name_zh": tier.name_zh or tier.name}
 
 
@@ -109,35 +220,8 @@ async def apply_upgrade(member: Member, at: datetime | None = None) -> TierRule 
     current = program.tier(member.tier_code)
     if reached.rank <= current.rank:
         return None
-    member.tier_code, member.tier_reached_at = reached.code, at
-    await Member.filter(id=member.id).update(tier_code=reached.code, tier_reached_at=at)
-    await notifications.notify(member.id, "TIER_UPGRADE", _tier_params(reached))
+    review = clock.add_months(at.astimezone(UTC).date(), program.tier_retention_months)
+    member.tier_code, member.tier_reached_at, member.tier_review_on = reached.code, at, review
+    await Member.filter(id=member.id).update(tier_code=reached.code, tier_reached_at=at, tier_review_on=review)
+    await notifications.notify(member.id, "TIER_UPGRADE", tier_params(reached))
     return reached
-
-
-async def reevaluate(member: Member, at: datetime | None = None) -> TierRule | None:
-    """Upgrade, or once the retention period is over, move down to the tier the window earns.
-
-    A member who still qualifies when retention ends keeps the tier for another full period
-    (``tier_reached_at`` moves to now), so a loyal member is never re-checked every day.
-    """
-    at = at or clock.now()
-    upgraded = await apply_upgrade(member, at)
-    if upgraded:
-        return upgraded
-    program = get_program()
-    kept = retained_until(member)
-    # retainedUntil promises the tier "at least until" that date, so the date itself is kept.
-    if kept is None or at.astimezone(UTC).date() <= kept:
-        return None
-    qualifying = (await qualifying_points_for([member.id], at))[member.id]
-    earned = program.tier_for(qualifying)
-    if earned.rank >= program.tier(member.tier_code).rank:
-        # Re-qualified: the tier is kept for another retention period.
-        member.tier_reached_at = at
-        await Member.filter(id=member.id).update(tier_reached_at=at)
-        return None
-    member.tier_code, member.tier_reached_at = earned.code, at
-    await Member.filter(id=member.id).update(tier_code=earned.code, tier_reached_at=at)
-    await notifications.notify(member.id, "TIER_DOWNGRADE", _tier_params(earned))
-    return earned

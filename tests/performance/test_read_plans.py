@@ -19,6 +19,7 @@ HOT = {
     "token and member": sessions.TOKEN_AND_MEMBER,
     "member by id": sessions.MEMBER_BY_ID,
     "qualifying points": tiers.QUALIFYING_ONE,
+    "tier standing": tiers.STANDING_ONE,
     "expiring points": ledger.EXPIRING,
     "lock member": ledger.LOCK_MEMBER,
     "lapsed lots": ledger.LAPSED_LOTS,
