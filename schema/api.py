@@ -31,6 +31,7 @@ from strawberry.types import Info
 from schema.accounts import types as account_types
 from schema.accounts.recovery import RecoveryMutation
 from schema.accounts.schema import AccountMutation, AccountQuery
+from schema.audit.schema import AuditQuery
 from schema.campaigns import types as campaign_types
 from schema.campaigns.schema import CampaignMutation, CampaignQuery
 from schema.care import types as care_types
@@ -104,7 +105,8 @@ class NodeQuery:
 
 
 Query = merge_types(
-    "Query", (NodeQuery, AccountQuery, ProgramQuery, CatalogQuery, ReviewQuery, CareQuery, CampaignQuery)
+    "Query",
+    (NodeQuery, AccountQuery, ProgramQuery, CatalogQuery, ReviewQuery, CareQuery, CampaignQuery, AuditQuery),
 )
 Mutation = merge_types(
     "Mutation",

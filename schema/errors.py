@@ -75,4 +75,5 @@ async def attempt(
     try:
         return await action()
     except DomainError as error:
-        return on_error([user_error(error, locale)])
+        # InvalidFields carries one refusal per field (a form's every mistake at once).
+        return on_error([user_error(e, locale) for e in getattr(error, "errors", [error])])

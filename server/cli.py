@@ -291,6 +291,31 @@ def staff_revoke(email: str) -> None:
     typer.echo(f"{member.email} is now a member.")
 
 
+@app.command("audit")
+def audit_command(
+    actor: Annotated[str | None, typer.Option("--actor", help="Only actions by this staff e-mail.")] = None,
+    action: Annotated[
+        str | None, typer.Option("--action", help="Only this kind, such as benefit.update or review.publish.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many, newest first.")] = 20,
+) -> None:
+    """The audit trail of staff actions, newest first: when, who, what, before → after, reason."""
+    from server import audit
+
+    async def lines() -> list[str]:
+        where = audit.AuditFilter(action=action.strip() if action else None)
+        query = audit.entries(where)
+        if actor:
+            query = query.filter(actor_email=actor.strip().lower())
+        return [audit.describe(entry) for entry in await query.limit(limit)]
+
+    found = _with_db(lines)
+    if not found:
+        typer.echo("No audit entries match.")
+    for line in found:
+        typer.echo(line)
+
+
 # --- e-mail (messages, issue 13) --------------------------------------------------------------
 
 

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from tortoise.expressions import Q
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
+from server import audit
 from server.accounts import roles
 from server.core import clock
-from server.core.errors import ErrorCode, invalid
+from server.core.errors import DomainError, ErrorCode, InvalidFields, invalid
 from server.core.validation import check_moment, check_public_text, encodable
 from server.models import Benefit, LedgerEntry, Member, Redemption, RedemptionStatus
 from server.points.program import get_program
@@ -33,6 +36,7 @@ MAX_POINTS_COST = 10_000_000
 MAX_STOCK = 10_000_000
 MAX_DESCRIPTION = 5000
 ORDERING = ("points_cost", "id")
+T = TypeVar("T")
 # Redemptions that still count against a per-member limit (a cancelled one gives its slot back).
 HELD = (RedemptionStatus.ISSUED, RedemptionStatus.USED)
 
@@ -173,67 +177,138 @@ def _optional_text(value: str | None, field: str, max_length: int, *, multiline:
     return check_public_text(value, field, max_length=max_length, multiline=multiline)
 
 
-def _check_input(data: BenefitInput) -> dict:
-    slug = data.slug.strip().lower()
+class _Checks:
+    """Runs each field's check and keeps every refusal, so a form learns all its mistakes at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    def __call__(self, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except DomainError as error:
+            self.errors.append(error)
+            return None
+
+    def refuse(self, field: str, message: str, **params: object) -> None:
+        self.errors.append(invalid(field, message, **params))
+
+
+def _slug(value: str) -> str:
+    slug = value.strip().lower()
     if not SLUG.match(slug) or len(slug) > 64:
         raise invalid("slug", "Use 1 to 64 lower-case letters, digits and single hyphens, such as coffee-voucher.")
-    category = data.category.strip().lower()
+    return slug
+
+
+def _category(value: str) -> str:
+    category = value.strip().lower()
     if not CATEGORY.match(category) or len(category) > 40:
         raise invalid("category", "Use 1 to 40 lower-case letters, digits, hyphens or underscores, such as dining.")
-    if not 0 < data.points_cost <= MAX_POINTS_COST:
-        raise invalid("pointsCost", f"Use a whole number of points from 1 to {MAX_POINTS_COST:,}.")
-    if data.min_tier_code is not None and get_program().find_tier(data.min_tier_code.strip()) is None:
-        codes = ", ".join(t.code for t in get_program().tiers)
-        raise invalid("minTierCode", f"Unknown tier {data.min_tier_code!r}; choose from {codes}.")
-    if data.stock is not None and not 0 <= data.stock <= MAX_STOCK:
-        raise invalid("stock", f"Use 0 to {MAX_STOCK:,} units, or null for unlimited.")
-    if data.per_member_limit is not None and data.per_member_limit < 1:
-        raise invalid("perMemberLimit", "Use at least 1, or null for no limit.")
-    available_from = None if data.available_from is None else check_moment(data.available_from, "availableFrom")
-    available_until = None if data.available_until is None else check_moment(data.available_until, "availableUntil")
-    if available_from and available_until and available_until <= available_from:
-        raise invalid("availableUntil", "The end must be after the start.")
-    return {
-        "slug": slug,
-        "title": check_public_text(data.title, "title", max_length=120),
-        "title_zh": _optional_text(data.title_zh, "titleZh", 120),
-        "description": _optional_text(data.description, "description", MAX_DESCRIPTION, multiline=True) or "",
-        "description_zh": _optional_text(data.description_zh, "descriptionZh", MAX_DESCRIPTION, multiline=True),
-        "category": category,
+    return category
+
+
+def _check_input(data: BenefitInput) -> dict:
+    """The input as stored; :class:`InvalidFields` names every field at fault."""
+    check = _Checks()
+    values = {
+        "slug": check(lambda: _slug(data.slug)),
+        "title": check(lambda: check_public_text(data.title, "title", max_length=120)),
+        "title_zh": check(lambda: _optional_text(data.title_zh, "titleZh", 120)),
+        "description": check(
+            lambda: _optional_text(data.description, "description", MAX_DESCRIPTION, multiline=True)
+        ) or "",
+        "description_zh": check(
+            lambda: _optional_text(data.description_zh, "descriptionZh", MAX_DESCRIPTION, multiline=True)
+        ),
+        "category": check(lambda: _category(data.category)),
         "points_cost": data.points_cost,
-        "min_tier_code": data.min_tier_code.strip() if data.min_tier_code else None,
+        "min_tier_code": data.min_tier_code.strip() if data.min_tier_code and data.min_tier_code.strip() else None,
         "stock": data.stock,
         "per_member_limit": data.per_member_limit,
-        "available_from": available_from,
-        "available_until": available_until,
+        "available_from": check(lambda: check_moment(data.available_from, "availableFrom"))
+        if data.available_from is not None else None,
+        "available_until": check(lambda: check_moment(data.available_until, "availableUntil"))
+        if data.available_until is not None else None,
     }
+    if not 0 < data.points_cost <= MAX_POINTS_COST:
+        check.refuse("pointsCost", "Use a whole number of points from 1 to {maximum:,}.", maximum=MAX_POINTS_COST)
+    tier = values["min_tier_code"]
+    if tier is not None and get_program().find_tier(tier) is None:
+        codes = ", ".join(t.code for t in get_program().tiers)
+        check.refuse("minTierCode", "Unknown tier {tier!r}; choose from {codes}.", tier=tier, codes=codes)
+    if data.stock is not None and not 0 <= data.stock <= MAX_STOCK:
+        check.refuse("stock", "Use 0 to {maximum:,} units, or null for unlimited.", maximum=MAX_STOCK)
+    if data.per_member_limit is not None and data.per_member_limit < 1:
+        check.refuse("perMemberLimit", "Use at least 1, or null for no limit.")
+    start, end = values["available_from"], values["available_until"]
+    if start and end and end <= start:
+        check.refuse("availableUntil", "The end must be after the start.")
+    if check.errors:
+        raise InvalidFields(check.errors)
+    return values
+
+
+# What the audit trail shows of a benefit, before and after a change.
+AUDITED = (
+    "title", "title_zh", "description", "description_zh", "category", "points_cost", "min_tier_code", "stock",
+    "per_member_limit", "available_from", "available_until", "active",
+)
+
+
+def _audited(benefit: Benefit) -> dict[str, object]:
+    return {name: getattr(benefit, name) for name in AUDITED}
+
+
+def _changed(before: dict[str, object], after: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+    keys = [k for k in AUDITED if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
 async def upsert_benefit(staff: Member, data: BenefitInput) -> Benefit:
-    """Create a benefit, or replace the one with the same slug.
+    """Create a benefit, or replace the one with the same slug; audited in the same transaction.
 
     Every field is replaced (null stock means unlimited, null window means always), except
     ``active``: null keeps the current flag (a new benefit starts active).
     """
     roles.require_staff(staff)
-    return await save_benefit(data)
+    return await save_benefit(data, actor=staff)
 
 
-async def save_benefit(data: BenefitInput) -> Benefit:
-    """The upsert itself, for callers that have already been authorised (staff, the demo loader)."""
+async def save_benefit(data: BenefitInput, *, actor: Member | None = None) -> Benefit:
+    """The upsert itself, for callers that have already been authorised (staff, the demo loader).
+
+    With an ``actor`` (a staff member) the change is written to the audit trail: what changed,
+    before → after, as ``benefit.create``, ``benefit.update``, ``benefit.deactivate`` or
+    ``benefit.activate``. Saving a benefit exactly as it is records nothing.
+    """
     values = _check_input(data)
     now = clock.now()
     async with in_transaction():
         benefit = await Benefit.select_for_update().get_or_none(slug=values["slug"])
         if benefit is None:
             active = True if data.active is None else data.active
-            return await Benefit.create(**values, active=active, created_at=now, updated_at=now)
+            benefit = await Benefit.create(**values, active=active, created_at=now, updated_at=now)
+            if actor is not None:
+                await audit.record(
+                    actor, "benefit.create", target_type="benefit", target_id=benefit.slug, after=_audited(benefit)
+                )
+            return benefit
         if values["stock"] is not None and values["stock"] < benefit.issued:
-            raise invalid("stock", f"{benefit.issued} units are already issued; stock cannot be lower.")
+            raise invalid("stock", "{issued} units are already issued; stock cannot be lower.", issued=benefit.issued)
+        before = _audited(benefit)
         for name, value in values.items():
             setattr(benefit, name, value)
         if data.active is not None:
             benefit.active = data.active
+        old, new = _changed(before, _audited(benefit))
+        if not new:
+            return benefit
         benefit.updated_at = now
         await benefit.save()
+        if actor is not None:
+            action = "benefit.update"
+            if "active" in new:
+                action = "benefit.activate" if benefit.active else "benefit.deactivate"
+            await audit.record(actor, action, target_type="benefit", target_id=benefit.slug, before=old, after=new)
         return benefit

@@ -68,3 +68,16 @@ class DomainError(Exception):
 def invalid(field: str, message: str, **params: object) -> DomainError:
     """Shorthand for the most common refusal: one input field is wrong (``message`` may be a template)."""
     return DomainError(ErrorCode.INVALID_INPUT, message, field, params)
+
+
+class InvalidFields(DomainError):
+    """Several input fields are wrong at once: a form shows each beside its field in one round trip.
+
+    It is a :class:`DomainError` (the first refusal), so callers that catch one still work; the
+    API answers one ``userError`` per entry of ``errors``.
+    """
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        first = errors[0]
+        super().__init__(first.code, first.template, first.field, first.params)
+        self.errors = list(errors)
