@@ -95,6 +95,22 @@ ZH_CN_MESSAGES.update({
 })
 
 
+# The benefits catalog's refusals (server.catalog.benefits), shown beside the console's form fields.
+ZH_CN_MESSAGES.update({
+    "Use 1 to 64 lower-case letters, digits and single hyphens, such as coffee-voucher.":
+        "请使用 1 至 64 个小写字母、数字和单个连字符，例如 coffee-voucher。",
+    "Use 1 to 40 lower-case letters, digits, hyphens or underscores, such as dining.":
+        "请使用 1 至 40 个小写字母、数字、连字符或下划线，例如 dining。",
+    "Use a whole number of points from 1 to {maximum:,}.": "请输入 1 至 {maximum:,} 的整数积分。",
+    "Unknown tier {tier!r}; choose from {codes}.": "未知等级 {tier!r}，请从 {codes} 中选择。",
+    "Use 0 to {maximum:,} units, or leave it empty (null) for unlimited.": "请输入 0 至 {maximum:,} 件，留空表示不限。",
+    "Use at least 1, or leave it empty (null) for no limit.": "至少为 1，留空表示不限。",
+    "The end must be after the start.": "结束时间必须晚于开始时间。",
+    "{issued} units are already issued; stock cannot be lower.": "已发放 {issued} 件，库存不能低于此数。",
+    "A benefit with this slug already exists; choose another or edit that one.":
+        "已有使用此标识的权益，请换一个或编辑那个权益。",
+})
+
 def translate(error: DomainError, locale: str) -> str:
     if locale != "zh-CN":
         return error.message

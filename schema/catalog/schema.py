@@ -171,9 +171,22 @@ class CatalogMutation:
 
         return await attempt(action, _failed_redemption, info.context.locale)
 
-    @strawberry.mutation(description="Staff: create a benefit, or update the one with the same slug.")
+    @strawberry.mutation(
+        description="Staff: create a benefit, or update the one with the same slug. Every field error is answered "
+        "at once (one userError per field). Each change is written to the audit log (benefit.create, "
+        "benefit.update, benefit.deactivate, benefit.activate) in the same transaction."
+    )
     async def upsert_benefit(
-        self, info: Info, input: Annotated[BenefitInput, strawberry.argument(description="The benefit.")]
+        self,
+        info: Info,
+        input: Annotated[BenefitInput, strawberry.argument(description="The benefit.")],
+        create: Annotated[
+            bool,
+            strawberry.argument(
+                description="True: only create; a benefit with this slug already existing is INVALID_INPUT on "
+                "slug (a form for new benefits never overwrites one)."
+            ),
+        ] = False,
     ) -> BenefitPayload:
         async def action() -> BenefitPayload:
             staff = require_staff(info)
@@ -192,7 +205,8 @@ class CatalogMutation:
                 available_until=input.available_until,
                 active=input.active,
             )
-            return BenefitPayload(benefit=benefit_type(await catalog.upsert_benefit(staff, data)), user_errors=[])
+            saved = await catalog.upsert_benefit(staff, data, create=create)
+            return BenefitPayload(benefit=benefit_type(saved), user_errors=[])
 
         return await attempt(
             action, lambda errors: BenefitPayload(benefit=None, user_errors=errors), info.context.locale

@@ -92,6 +92,33 @@ class Benefit(relay.Node):
     def active(self) -> bool:
         return self.row.active
 
+    @strawberry.field(description="Total units; null: unlimited (remaining = stock - units issued).")
+    def stock(self) -> int | None:
+        return self.row.stock
+
+    @strawberry.field(description="Units issued and not cancelled.")
+    def issued(self) -> int:
+        return self.row.issued
+
+    @strawberry.field(
+        description="The title as stored for English and as the fallback (BenefitInput.title), whatever the "
+        "caller's language: what a form editing the benefit starts from."
+    )
+    def title_en(self) -> str:
+        return self.row.title
+
+    @strawberry.field(description="The zh-CN title as stored (BenefitInput.titleZh); null when not given.")
+    def title_zh(self) -> str | None:
+        return self.row.title_zh
+
+    @strawberry.field(description="The description as stored for English and the fallback (BenefitInput.description).")
+    def description_en(self) -> str:
+        return self.row.description
+
+    @strawberry.field(description="The zh-CN description as stored (BenefitInput.descriptionZh); null when not given.")
+    def description_zh(self) -> str | None:
+        return self.row.description_zh
+
     @strawberry.field(
         description="Whether the viewer can redeem one now, and if not, why (null for anonymous callers)."
     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
@@ -238,9 +239,9 @@ def _check_input(data: BenefitInput) -> dict:
         codes = ", ".join(t.code for t in get_program().tiers)
         check.refuse("minTierCode", "Unknown tier {tier!r}; choose from {codes}.", tier=tier, codes=codes)
     if data.stock is not None and not 0 <= data.stock <= MAX_STOCK:
-        check.refuse("stock", "Use 0 to {maximum:,} units, or null for unlimited.", maximum=MAX_STOCK)
+        check.refuse("stock", "Use 0 to {maximum:,} units, or leave it empty (null) for unlimited.", maximum=MAX_STOCK)
     if data.per_member_limit is not None and data.per_member_limit < 1:
-        check.refuse("perMemberLimit", "Use at least 1, or null for no limit.")
+        check.refuse("perMemberLimit", "Use at least 1, or leave it empty (null) for no limit.")
     start, end = values["available_from"], values["available_until"]
     if start and end and end <= start:
         check.refuse("availableUntil", "The end must be after the start.")
@@ -265,23 +266,36 @@ def _changed(before: dict[str, object], after: dict[str, object]) -> tuple[dict[
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
-async def upsert_benefit(staff: Member, data: BenefitInput) -> Benefit:
+async def upsert_benefit(staff: Member, data: BenefitInput, *, create: bool = False) -> Benefit:
     """Create a benefit, or replace the one with the same slug; audited in the same transaction.
 
     Every field is replaced (null stock means unlimited, null window means always), except
-    ``active``: null keeps the current flag (a new benefit starts active).
+    ``active``: null keeps the current flag (a new benefit starts active). ``create`` refuses
+    (on ``slug``) rather than replace a benefit that already has the slug.
     """
     roles.require_staff(staff)
-    return await save_benefit(data, actor=staff)
+    return await save_benefit(data, actor=staff, create=create)
 
 
-async def save_benefit(data: BenefitInput, *, actor: Member | None = None) -> Benefit:
+def _slug_taken() -> DomainError:
+    return invalid("slug", "A benefit with this slug already exists; choose another or edit that one.")
+
+
+async def save_benefit(data: BenefitInput, *, actor: Member | None = None, create: bool = False) -> Benefit:
     """The upsert itself, for callers that have already been authorised (staff, the demo loader).
 
     With an ``actor`` (a staff member) the change is written to the audit trail: what changed,
     before → after, as ``benefit.create``, ``benefit.update``, ``benefit.deactivate`` or
     ``benefit.activate``. Saving a benefit exactly as it is records nothing.
     """
+    try:
+        return await _save_benefit(data, actor, create)
+    except IntegrityError:
+        # The unique slug caught a concurrent create of the same benefit.
+        raise _slug_taken() from None
+
+
+async def _save_benefit(data: BenefitInput, actor: Member | None, create: bool) -> Benefit:
     values = _check_input(data)
     now = clock.now()
     async with in_transaction():
@@ -294,6 +308,8 @@ async def save_benefit(data: BenefitInput, *, actor: Member | None = None) -> Be
                     actor, "benefit.create", target_type="benefit", target_id=benefit.slug, after=_audited(benefit)
                 )
             return benefit
+        if create:
+            raise _slug_taken()
         if values["stock"] is not None and values["stock"] < benefit.issued:
             raise invalid("stock", "{issued} units are already issued; stock cannot be lower.", issued=benefit.issued)
         before = _audited(benefit)
