@@ -19,6 +19,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from server import audit
 from server.accounts import ownership, tokens
 from server.accounts.partners import require_scope
 from server.catalog.benefits import blocking_reason, held_quantities
@@ -168,6 +169,12 @@ async def cancel_redemption(actor: Member, redemption_id: int) -> RedemptionResu
             {"benefit": benefit.title, "benefit_zh": benefit.title_zh or benefit.title, "points": found.points_spent},
             dedupe_key=f"redemption:{found.id}:cancelled",
         )
+        if found.member_id != actor.id:
+            # Staff cancelling on a member's behalf is a staff action: audited with the change.
+            await audit.record(
+                actor, "redemption.cancel", target_type="redemption", target_id=found.id, member_id=found.member_id,
+                before={"status": RedemptionStatus.ISSUED}, after={"status": RedemptionStatus.CANCELLED},
+            )
     return RedemptionResult(await Redemption.get(id=found.id), member)
 
 

@@ -9,7 +9,7 @@ from server import audit, catalog
 from server.accounts import set_role
 from server.core.errors import DomainError, ErrorCode
 from server.models import AuditEntry, Benefit, Member, Role
-from tests.catalog_support import UPSERT_BENEFIT, add_benefit, benefit_input
+from tests.catalog_support import CANCEL, REDEEM, UPSERT_BENEFIT, add_benefit, benefit_input, give_points
 from tests.support import Api
 
 CREATE = """
@@ -90,3 +90,21 @@ async def test_analysts_are_refused_in_the_api_and_in_the_domain(api: Api) -> No
             slug="x", title="X", category="dining", points_cost=1))
     assert refused.value.code is ErrorCode.FORBIDDEN
     assert await Benefit.all().count() == 0 and await AuditEntry.all().count() == 0
+
+
+async def test_staff_cancelling_a_members_voucher_is_audited_but_the_member_cancelling_is_not(api: Api) -> None:
+    staff, partner = await api.staff(), await api.partner()
+    member = await api.member()
+    benefit = await add_benefit(api, staff, slug="film", pointsCost=10)
+    await give_points(api, partner, member, 100)
+    first = await api.run(REDEEM, {"benefitId": benefit["id"], "key": "one"}, member)
+    second = await api.run(REDEEM, {"benefitId": benefit["id"], "key": "two"}, member)
+    await AuditEntry.all().delete()
+    await api.run(CANCEL, {"id": first["redeemBenefit"]["redemption"]["id"]}, member)
+    by_staff = await api.run(CANCEL, {"id": second["redeemBenefit"]["redemption"]["id"]}, staff)
+    assert by_staff["cancelRedemption"]["userErrors"] == []
+    entries = await AuditEntry.all()
+    owner = await Member.get(email=member.email)
+    assert [(e.action, e.actor_email, e.member_id, e.before, e.after) for e in entries] == [
+        ("redemption.cancel", staff.email, owner.id, {"status": "ISSUED"}, {"status": "CANCELLED"})
+    ]
