@@ -135,9 +135,9 @@ async def actors(viewer: Member | None) -> list[Actor]:
 
 
 def changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) for every field either side names, in the order they were recorded."""
+    """(field, before, after) for every field either side names, by field name (PostgreSQL's JSON keeps no order)."""
     before, after = entry.before or {}, entry.after or {}
-    names = list(dict.fromkeys([*before.keys(), *after.keys()]))
+    names = sorted({*before.keys(), *after.keys()})
     return [(name, before.get(name), after.get(name)) for name in names]
 
 
