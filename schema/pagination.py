@@ -90,12 +90,21 @@ def paging_error(argument: str, message: str) -> GraphQLError:
 
 async def newest_first(queryset: Any, first: int | None, after: str | None) -> Page:
     """Keyset page over ``queryset`` ordered by id descending."""
+    return await _by_id(queryset, first, after, newest=True)
+
+
+async def oldest_first(queryset: Any, first: int | None, after: str | None) -> Page:
+    """Keyset page over ``queryset`` ordered by id ascending (queues: the longest waiting first)."""
+    return await _by_id(queryset, first, after, newest=False)
+
+
+async def _by_id(queryset: Any, first: int | None, after: str | None, *, newest: bool) -> Page:
     size = page_size(first)
     after_id = decode_cursor("id", after)
     total = await queryset.count()
-    page_query = queryset.order_by("-id")
+    page_query = queryset.order_by("-id" if newest else "id")
     if after_id is not None:
-        page_query = page_query.filter(id__lt=after_id)
+        page_query = page_query.filter(id__lt=after_id) if newest else page_query.filter(id__gt=after_id)
     rows = await page_query.limit(size + 1) if size else []
     items = list(rows[:size])
     cursors = [encode_cursor("id", row.id) for row in items]
@@ -158,6 +167,7 @@ __all__ = [
     "Page",
     "connection",
     "newest_first",
+    "oldest_first",
     "by_offset",
     "empty",
     "strawberry",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -17,6 +18,9 @@ from server.models import Review as ReviewRow
 from server.models import ReviewStatus as DomainReviewStatus
 from server.social import reviews
 
+if TYPE_CHECKING:
+    from schema.accounts.types import Member
+
 ReviewStatus = described_enum(
     DomainReviewStatus,
     name="ReviewStatus",
@@ -27,6 +31,22 @@ ReviewStatus = described_enum(
         "REJECTED": "Not published; only its author and staff see it.",
     },
 )
+
+
+@strawberry.type(description="One of an author's reviews, as the moderation queue shows their history.")
+class PastReview:
+    subject: str = strawberry.field(description="What was reviewed.")
+    rating: int = strawberry.field(description="1 to 5.")
+    status: ReviewStatus = strawberry.field(description="Where it stands in moderation.")
+    created_at: datetime = strawberry.field(description="When it was submitted.")
+
+
+@strawberry.type(description="An author's record as a reviewer: how their reviews were decided so far.")
+class ReviewAuthorHistory:
+    published: int = strawberry.field(description="Their published reviews.")
+    rejected: int = strawberry.field(description="Their rejected reviews.")
+    pending: int = strawberry.field(description="Their reviews waiting for staff (this one included).")
+    recent: list[PastReview] = strawberry.field(description="Their latest five reviews, newest first.")
 
 
 @strawberry.enum(description="What staff decide about a review.")
@@ -75,6 +95,40 @@ class Review(relay.Node):
     @strawberry.field(description="When it was submitted.")
     def created_at(self) -> datetime:
         return self.row.created_at
+
+    @strawberry.field(description="When staff last published or rejected it; null while pending.")
+    def moderated_at(self) -> datetime | None:
+        return self.row.moderated_at
+
+    @strawberry.field(description="Staff and analysts (and the author): the author; null for anyone else.")
+    async def author(self, info: Info) -> Annotated[Member, strawberry.lazy("schema.accounts.types")] | None:
+        from schema.accounts.types import member_type
+        from schema.permissions import can_see_member
+
+        if not can_see_member(info, self.row.member_id):
+            return None
+        row = await info.context.loaders.load("reviews.author", self.row.member_id)
+        return member_type(row) if row else None
+
+    @strawberry.field(
+        description="Staff and analysts: the author's reviews by status and their latest five (this one included), "
+        "for deciding about this one; null for anyone else."
+    )
+    async def author_history(self, info: Info) -> ReviewAuthorHistory | None:
+        from schema.permissions import is_reader
+
+        if not is_reader(info):
+            return None
+        history = await info.context.loaders.load("reviews.history", self.row.member_id)
+        return ReviewAuthorHistory(
+            published=history.counts[DomainReviewStatus.PUBLISHED],
+            rejected=history.counts[DomainReviewStatus.REJECTED],
+            pending=history.counts[DomainReviewStatus.PENDING],
+            recent=[
+                PastReview(subject=r.subject, rating=r.rating, status=r.status, created_at=r.created_at)
+                for r in history.recent
+            ],
+        )
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]

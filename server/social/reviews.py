@@ -19,6 +19,7 @@ from tortoise.expressions import F
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from server import audit
 from server.accounts import roles
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode, invalid
@@ -113,7 +114,8 @@ def _points_params(points: int) -> dict[str, object]:
 
 
 async def moderate(staff: Member, review_id: int, publish: bool) -> Review:
-    """Publish or reject; the same decision twice changes nothing (a double click is harmless)."""
+    """Publish or reject, audited with the change; the same decision twice changes nothing (a double click is
+    harmless, and records nothing)."""
     roles.require_staff(staff)
     found = await Review.get_or_none(id=review_id)
     if found is None:
@@ -126,6 +128,10 @@ async def moderate(staff: Member, review_id: int, publish: bool) -> Review:
         review = await Review.select_for_update().get(id=review_id)
         if review.status is target:
             return review
+        await audit.record(
+            staff, "review.publish" if publish else "review.reject", target_type="review", target_id=review.id,
+            member_id=author.id, before={"status": review.status}, after={"status": target},
+        )
         review.status, review.moderated_at = target, now
         await Review.filter(id=review.id).update(status=target, moderated_at=now)
         if not publish:
