@@ -39,6 +39,7 @@ from schema.care.schema import CareMutation, CareQuery
 from schema.catalog import types as catalog_types
 from schema.catalog.schema import CatalogMutation, CatalogQuery
 from schema.checkins.types import CheckInMutation
+from schema.console.schema import ConsoleQuery
 from schema.messages import localise_graphql_error
 from schema.notifications import types as notification_types
 from schema.notifications.preferences import PreferencesMutation
@@ -106,7 +107,10 @@ class NodeQuery:
 
 Query = merge_types(
     "Query",
-    (NodeQuery, AccountQuery, ProgramQuery, CatalogQuery, ReviewQuery, CareQuery, CampaignQuery, AuditQuery),
+    (
+        NodeQuery, AccountQuery, ProgramQuery, CatalogQuery, ReviewQuery, CareQuery, CampaignQuery, AuditQuery,
+        ConsoleQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",

@@ -1,4 +1,4 @@
-"""The console's home: the few numbers a loyalty team looks at first."""
+"""The console's home: the few numbers a loyalty team looks at first, each linking to where it is worked on."""
 
 from __future__ import annotations
 
@@ -10,4 +10,5 @@ from portal.visit import Visit
 
 @staff_page("/staff", nav=N_("Overview"), order=0)
 async def home(visit: Visit) -> Response:
-    return await visit.render("staff/home.html")
+    data = await visit.run("staff/overview")
+    return await visit.render("staff/home.html", overview=data["consoleOverview"])

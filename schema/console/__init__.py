@@ -1,0 +1,1 @@
+"""The staff console's own API: the figures of its home page."""
