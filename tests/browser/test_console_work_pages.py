@@ -115,3 +115,61 @@ async def test_an_analyst_reads_the_catalog_and_audit_log_without_any_form(brows
         await tab.goto("/staff/audit")
         await expect(tab.get_by_role("heading", name="Audit log", level=1)).to_be_visible()
         await expect(tab.get_by_text("Analyst · read-only")).to_be_visible()
+
+
+SUBMIT = "mutation S($i: ReviewInput!) { submitReview(input: $i) { review { id } userErrors { code } } }"
+
+
+async def _review(server, title: str) -> None:
+    email = unique_email("author")
+    data = await api(server, SIGN_UP, {"input": {"email": email, "password": PASSWORD, "displayName": "Rita Writer"}})
+    headers = {"Authorization": f"Bearer {data['signUp']['token']}"}
+    sent = await api(server, SUBMIT, {"i": {"subject": f"sku:{title.lower().replace(' ', '-')}", "rating": 4,
+                                            "title": title, "body": "Nice.\nWould buy again."}}, headers)
+    assert sent["submitReview"]["userErrors"] == []
+
+
+async def test_staff_work_the_moderation_queue_from_the_home_page_in_bulk_and_one_by_one(page, portal_server) -> None:
+    run = next(_n)
+    titles = [f"Queue review {run}-{n}" for n in range(3)]
+    for title in titles:
+        await _review(portal_server, title)
+    email = await team_member(portal_server)
+    await log_in(page, email, "/staff")
+    waiting = page.locator(".figure", has_text="Reviews to moderate")
+    await expect(waiting.locator(".figure-value")).to_have_text(re.compile(r"[1-9]\d*"))
+    await shoot(page, "staff-home")
+    await no_violations(page, "staff-home")
+
+    await waiting.get_by_role("link").click()
+    await expect(page.get_by_role("heading", name="Reviews waiting for moderation")).to_be_visible()
+    await expect(page.locator("tbody tr", has_text=titles[0])).to_contain_text("Rita Writer")
+    await shoot(page, "staff-reviews")
+    await no_violations(page, "staff-reviews")
+    for title in titles[:2]:
+        await page.get_by_role("checkbox", name=f"Select {title}").check()
+    await page.get_by_role("button", name="Publish selected").click()
+    await expect(page.get_by_text("Reviews published: 2.")).to_be_visible()
+    await expect(page.locator("tbody tr", has_text=titles[0])).to_have_count(0)
+    await page.get_by_role("button", name=f"Reject {titles[2]}").click()
+    await expect(page.get_by_text("Reviews rejected: 1.")).to_be_visible()
+    await expect(page.get_by_text("No review is waiting. Well done!")).to_be_visible()
+    await no_violations(page, "staff-reviews-empty")
+
+    await page.get_by_role("link", name="Audit log").click()
+    await expect(page.locator("tbody tr", has_text="Review published")).to_have_count(2)
+    await expect(page.locator("tbody tr", has_text="Review rejected").first).to_contain_text("PENDING → REJECTED")
+
+
+async def test_an_analyst_reads_the_queue_and_the_home_page_without_forms(browser, portal_server) -> None:
+    title = f"Analyst sees {next(_n)}"
+    await _review(portal_server, title)
+    email = await team_member(portal_server, "analyst", "Ann Analyst")
+    async with _tab(browser, portal_server) as tab:
+        await log_in(tab, email, "/staff/reviews")
+        await expect(tab.locator("tbody tr", has_text=title)).to_be_visible()
+        await expect(tab.get_by_role("checkbox")).to_have_count(0)
+        await expect(tab.get_by_role("button", name="Publish selected")).to_have_count(0)
+        await no_violations(tab, "staff-reviews-analyst")
+        await tab.goto("/staff")
+        await expect(tab.locator(".figure", has_text="Reviews to moderate")).to_be_visible()
