@@ -40,6 +40,7 @@ from schema.catalog import types as catalog_types
 from schema.catalog.schema import CatalogMutation, CatalogQuery
 from schema.checkins.types import CheckInMutation
 from schema.console.schema import ConsoleQuery
+from schema.insight.kpis import KpiQuery
 from schema.messages import localise_graphql_error
 from schema.notifications import types as notification_types
 from schema.notifications.preferences import PreferencesMutation
@@ -109,7 +110,7 @@ Query = merge_types(
     "Query",
     (
         NodeQuery, AccountQuery, ProgramQuery, CatalogQuery, ReviewQuery, CareQuery, CampaignQuery, AuditQuery,
-        ConsoleQuery,
+        ConsoleQuery, KpiQuery,
     ),
 )
 Mutation = merge_types(

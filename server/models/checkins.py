@@ -19,3 +19,4 @@ class CheckIn(Model):
     class Meta:
         table = "check_in"
         unique_together = (("member", "day"),)
+        indexes = (("created_at", "member_id"),)  # covers the KPI report's active-member pass

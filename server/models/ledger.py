@@ -48,7 +48,8 @@ class LedgerEntry(Model):
 
     class Meta:
         table = "ledger_entry"
-        indexes = (("member_id", "expires_at"),)
+        # (created_at, kind, delta) covers the KPI report's pass over a period (server.insight.kpis).
+        indexes = (("member_id", "expires_at"), ("created_at", "kind", "delta"))
 
 
 class PointsAllocation(Model):
