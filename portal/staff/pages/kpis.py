@@ -84,7 +84,7 @@ def _charts(visit: Visit, kpis: dict[str, Any], segments: list[dict[str, Any]] |
     return {"points": points, "members": members, "tiers": tiers, "segments": by_segment, "labels": labels}
 
 
-@staff_page("/staff/kpis", nav=N_("KPIs"), order=30)
+@staff_page("/staff/kpis", nav=N_("KPIs"), order=20)
 async def dashboard(visit: Visit) -> Response:
     first, last, preset, errors = _period(visit)
     kpis = segments = None
