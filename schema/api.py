@@ -29,6 +29,7 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from schema.accounts import types as account_types
+from schema.accounts.directory import DirectoryQuery
 from schema.accounts.recovery import RecoveryMutation
 from schema.accounts.schema import AccountMutation, AccountQuery
 from schema.audit.schema import AuditQuery
@@ -109,8 +110,8 @@ class NodeQuery:
 Query = merge_types(
     "Query",
     (
-        NodeQuery, AccountQuery, ProgramQuery, CatalogQuery, ReviewQuery, CareQuery, CampaignQuery, AuditQuery,
-        ConsoleQuery, KpiQuery,
+        NodeQuery, AccountQuery, DirectoryQuery, ProgramQuery, CatalogQuery, ReviewQuery, CareQuery, CampaignQuery,
+        AuditQuery, ConsoleQuery, KpiQuery,
     ),
 )
 Mutation = merge_types(

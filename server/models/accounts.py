@@ -48,8 +48,10 @@ class Member(Model):
 
     class Meta:
         table = "member"
-        # role: KPIs leave the few staff and analyst accounts out of member counts by a lookup on it.
-        indexes = (("tier_review_on",), ("role",))
+        # tier_review_on: the nightly tier review; role: KPIs leave the few staff and analyst accounts out of
+        # member counts by a lookup on it; (tier_code, id): the console's member list filters by tier and pages
+        # by id (server.accounts.directory).
+        indexes = (("tier_review_on",), ("role",), ("tier_code", "id"))
 
     def __str__(self) -> str:
         return self.email
