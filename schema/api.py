@@ -29,6 +29,7 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from schema.accounts import types as account_types
+from schema.accounts.corrections import CorrectionMutation
 from schema.accounts.directory import DirectoryQuery
 from schema.accounts.recovery import RecoveryMutation
 from schema.accounts.schema import AccountMutation, AccountQuery
@@ -124,6 +125,7 @@ Mutation = merge_types(
         PurchaseMutation,
         ReferralMutation,
         PointsMutation,
+        CorrectionMutation,
         NotificationMutation,
         CareMutation,
         # messages (issue 13)

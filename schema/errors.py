@@ -28,7 +28,10 @@ ErrorCode = described_enum(
         "INSUFFICIENT_POINTS": "The balance is lower than the points the operation needs.",
         "OUT_OF_STOCK": "The benefit has no units left.",
         "TIER_TOO_LOW": "The benefit needs a higher tier than the member holds.",
-        "LIMIT_REACHED": "The member already holds as many of this benefit as one member may.",
+        "LIMIT_REACHED": (
+            "The member already holds as many of this benefit as one member may, or (adjustPoints) the staff "
+            "member's daily adjustment cap would be passed."
+        ),
         "NOT_AVAILABLE": "The benefit is withdrawn or outside its availability window.",
         "IDEMPOTENCY_CONFLICT": "This idempotency key (or order id) was already used with different arguments.",
         "INVALID_REFERRAL_CODE": "The referral or invite code is unknown, expired or used up.",

@@ -110,6 +110,18 @@ ZH_CN_MESSAGES.update({
     "A benefit with this slug already exists; choose another or edit that one.":
         "已有使用此标识的权益，请换一个或编辑那个权益。",
 })
+# Console (issue 10): staff adjustments, tier overrides, birthday corrections.
+ZH_CN_MESSAGES.update({
+    "You can adjust at most {cap:,} points a day; {left:,} are left today.": (
+        "每位员工每天最多调整 {cap:,} 积分；今天还可调整 {left:,} 积分。"
+    ),
+    "The birthday is set; to change it, contact support.": "生日已设置；如需更改，请联系客服。",
+    "No such tier.": "没有这个等级。",
+    "Choose a day after today.": "请选择今天之后的日期。",
+    "Choose a day within {years} years.": "请选择 {years} 年以内的日期。",
+})
+ZH_CN[ErrorCode.BIRTHDAY_LOCKED] = "生日已设置；如需更改，请联系客服。"
+
 
 def translate(error: DomainError, locale: str) -> str:
     if locale != "zh-CN":

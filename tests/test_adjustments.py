@@ -6,7 +6,7 @@ import asyncio
 import base64
 
 from server.models import IdempotencyRecord, LedgerEntry, LedgerKind
-from tests.points_support import ADJUST_POINTS, assert_ledger_consistent, credit, member_of
+from tests.points_support import ADJUST_POINTS, assert_ledger_consistent, credit, member_of, programme
 from tests.support import Api, Caller
 
 
@@ -115,14 +115,15 @@ async def test_bad_arguments_name_the_field(api: Api) -> None:
     assert await LedgerEntry.all().count() == 0
 
 
-async def test_an_out_of_range_member_id_and_an_overflowing_balance_are_user_errors(api: Api) -> None:
+async def test_an_out_of_range_member_id_and_an_overflowing_balance_are_user_errors(api: Api, tmp_path) -> None:
     staff = await api.staff()
     caller = await api.member()
     huge_id = base64.b64encode(b"Member:1099511627776").decode()
     await credit((await member_of(caller)).id, 2_140_000_000)  # just under the INT ceiling of 2,147,483,647
 
     unknown = await adjust(api, staff, huge_id, 100, "huge-id")
-    over = await adjust(api, staff, caller.member_id, 10_000_000, "over")
+    with programme("adjustment_cap_per_staff_day = 20000000\n", tmp_path):  # the account's ceiling, not the cap
+        over = await adjust(api, staff, caller.member_id, 10_000_000, "over")
 
     assert codes(unknown) == [("memberId", "INVALID_INPUT")]
     assert codes(over) == [("delta", "INVALID_INPUT")]

@@ -95,6 +95,13 @@ class Member(relay.Node):
         description="The date of the next tier review, when the tier is kept or moved by at most one level."
     )
 
+    @strawberry.field(
+        description="Staff and the member: the last day a staff tier override holds (tier reviews skip the member "
+        "until then); null without one, or for anyone else."
+    )
+    def tier_override_until(self, info: Info) -> date | None:
+        return self.row.tier_override_until if can_see_member(info, self.row.id) else None
+
     @strawberry.field(description="Whether the member has confirmed their current e-mail address.")
     def email_confirmed(self) -> bool:
         return self.row.email_confirmed_at is not None

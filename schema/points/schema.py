@@ -9,6 +9,7 @@ from strawberry import relay
 from strawberry.types import Info
 from tortoise.fields import BigIntField
 
+from schema.enums import described_enum
 from schema.errors import USER_ERRORS, UserError, attempt
 from schema.permissions import require_staff
 from schema.points.types import LedgerEntry, ledger_entry
@@ -21,6 +22,19 @@ if TYPE_CHECKING:
     from schema.accounts.types import Member
 
 MemberType = Annotated["Member", strawberry.lazy("schema.accounts.types")]
+
+AdjustmentReason = described_enum(
+    adjustments.AdjustmentReason,
+    name="AdjustmentReason",
+    description="Why staff adjusted a member's points; the free-text reason says the rest.",
+    values={
+        "GOODWILL": "A gesture for the member; nothing went wrong.",
+        "CORRECTION": "Points that should (or should not) have been credited.",
+        "SERVICE_RECOVERY": "Making up for a bad experience.",
+        "FRAUD_REVERSAL": "Taking back points obtained by abuse.",
+        "OTHER": "Anything else: the reason text explains.",
+    },
+)
 
 
 @strawberry.type(description="The answer to adjustPoints.")
@@ -55,7 +69,11 @@ def decode_id(value: str, type_name: str, field: str) -> int:
 
 @strawberry.type
 class PointsMutation:
-    @strawberry.mutation(description="Staff: credit (positive) or debit (negative) points with a reason.")
+    @strawberry.mutation(
+        description="Staff: credit (positive) or debit (negative) points with a reason. Each staff member may "
+        "adjust at most Program.adjustmentCapPerStaffDay points a programme day (absolute values summed); "
+        "beyond it the answer is LIMIT_REACHED on delta. Audited (points.adjust) with the balance before and after."
+    )
     async def adjust_points(
         self,
         info: Info,
@@ -65,13 +83,16 @@ class PointsMutation:
         idempotency_key: Annotated[
             str, strawberry.argument(description="A key per adjustment: a retry with it changes nothing more.")
         ],
+        reason_code: Annotated[
+            AdjustmentReason, strawberry.argument(description="The kind of adjustment, for the audit trail.")
+        ] = adjustments.AdjustmentReason.OTHER,
     ) -> PointsPayload:
         from schema.accounts.types import member_type
 
         async def action() -> PointsPayload:
             staff = require_staff(info)
             target = decode_id(member_id, "Member", "memberId")
-            entry = await adjustments.adjust_points(staff, target, delta, reason, idempotency_key)
+            entry = await adjustments.adjust_points(staff, target, delta, reason, idempotency_key, reason_code)
             member = await MemberRow.get(id=entry.member_id)
             return PointsPayload(
                 entry=ledger_entry(entry, info.context.locale), member=member_type(member), user_errors=[]

@@ -132,6 +132,13 @@ class Program:
     def gross_margin(self) -> Decimal:
         return self.rules.gross_margin
 
+    @strawberry.field(
+        description="Most points one staff member may adjust per programme day (absolute values summed): "
+        "adjustPoints answers LIMIT_REACHED beyond it."
+    )
+    def adjustment_cap_per_staff_day(self) -> int:
+        return self.rules.adjustment_cap_per_staff_day
+
 
 @strawberry.type
 class ProgramQuery:

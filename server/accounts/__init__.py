@@ -2,6 +2,10 @@
 
 # messages (issue 13): passwords and addresses
 from server.accounts.addresses import confirm_email, request_email_change, resend_confirmation  # noqa: F401, E402
+
+# console (issue 10): the member directory and staff corrections
+from server.accounts.corrections import correct_birthday, override_tier  # noqa: F401, E402
+from server.accounts.directory import MemberFilter, MemberPage, iter_members, member_page  # noqa: F401, E402
 from server.accounts.members import (  # noqa: F401  (the package's verbs)  # noqa: F401, E402
     FORGET_FAILURES_AFTER,
     FREE_FAILURES,

@@ -62,7 +62,10 @@ def check_password(password: str, field: str = "password") -> str:
     return password
 
 
-def _check_birthday(birthday: date | None) -> date | None:
+BIRTHDAY_LOCKED = "The birthday is set; to change it, contact support."
+
+
+def check_birthday(birthday: date | None) -> date | None:
     if birthday is not None and not (date(1900, 1, 1) <= birthday <= clock.now().date()):
         raise invalid("birthday", "Enter a real date of birth.")
     return birthday
@@ -78,7 +81,7 @@ async def sign_up(data: SignUp, *, send_confirmation: bool = True) -> tuple[Memb
     display_name = check_public_text(data.display_name, "displayName", max_length=80)
     timezone = check_timezone(data.timezone) if data.timezone else "Asia/Shanghai"
     locale = check_locale(data.locale) if data.locale else "en"
-    birthday = _check_birthday(data.birthday)
+    birthday = check_birthday(data.birthday)
     code = (data.referral_code or "").strip() or None
     if await Member.exists(email=email):
         raise DomainError(ErrorCode.EMAIL_TAKEN, "An account with this e-mail already exists.", "email")
@@ -95,6 +98,7 @@ async def sign_up(data: SignUp, *, send_confirmation: bool = True) -> tuple[Memb
                 role=Role.MEMBER,
                 joined_at=now,
                 birthday=birthday,
+                birthday_set_at=now if birthday is not None else None,
                 timezone=timezone,
                 locale=locale,
                 tier_code=get_program().base_tier.code,
@@ -205,9 +209,13 @@ async def update_profile(member: Member, change: ProfileChange) -> Member:
     if change.display_name is not None:
         member.display_name = check_public_text(change.display_name, "displayName", max_length=80)
         fields.append("display_name")
-    if change.birthday is not None:
-        member.birthday = _check_birthday(change.birthday)
-        fields.append("birthday")
+    if change.birthday is not None and change.birthday != member.birthday:
+        # A member sets their birthday once (birthday rewards follow it); staff correct it after that.
+        if member.birthday is not None:
+            raise DomainError(ErrorCode.BIRTHDAY_LOCKED, BIRTHDAY_LOCKED, "birthday")
+        member.birthday = check_birthday(change.birthday)
+        member.birthday_set_at = clock.now()
+        fields += ["birthday", "birthday_set_at"]
     if change.timezone is not None:
         member.timezone = check_timezone(change.timezone)
         fields.append("timezone")

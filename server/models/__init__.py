@@ -1,7 +1,7 @@
 """Every ORM model of Patron, gathered so that Tortoise discovers them as one app."""
 
 from server.models.accounts import AuthToken, LoginThrottle, Member, Role
-from server.models.audit import AuditEntry
+from server.models.audit import AuditEntry, StaffAdjustmentDay
 from server.models.campaigns import Campaign, CampaignAward, CampaignStatus, CampaignTrigger
 from server.models.care import (
     Survey,
@@ -56,6 +56,7 @@ __all__ = [
     "ReferralStatus",
     "Review",
     "ReviewStatus",
+    "StaffAdjustmentDay",
     "ReviewVote",
     "Role",
     "JobState",

@@ -32,3 +32,22 @@ class AuditEntry(Model):
     class Meta:
         table = "audit_entry"
         indexes = (("created_at",), ("actor_id", "created_at"), ("action", "created_at"), ("member_id", "created_at"))
+
+
+class StaffAdjustmentDay(Model):
+    """Points one staff member adjusted on one programme day (absolute values), for the daily cap.
+
+    Raised in the same transaction as each adjustment by a conditional UPDATE, so the cap holds
+    however many adjustments one staff member sends at once.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    staff: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Member", related_name="adjustment_days", on_delete=fields.CASCADE
+    )
+    day = fields.DateField(description="The programme day (Program.time_zone)")
+    points = fields.IntField(default=0)
+
+    class Meta:
+        table = "staff_adjustment_day"
+        unique_together = (("staff_id", "day"),)

@@ -1,6 +1,8 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise.indexes import Index
+from tortoise.fields.base import OnDelete
+from tortoise import fields
 
 # The console's member search is a substring of the e-mail or the display name (ILIKE '%…%'). On
 # PostgreSQL, trigram indexes serve it when pg_trgm can be installed (it is a trusted extension:
@@ -45,4 +47,15 @@ class Migration(migrations.Migration):
             index=Index(fields=['tier_code', 'id']),
         ),
         ops.RunPython(trigram_indexes, drop_trigram_indexes),
+        ops.CreateModel(
+            name='StaffAdjustmentDay',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('staff', fields.ForeignKeyField('models.Member', source_field='staff_id', db_constraint=True, to_field='id', related_name='adjustment_days', on_delete=OnDelete.CASCADE)),
+                ('day', fields.DateField(description='The programme day (Program.time_zone)')),
+                ('points', fields.IntField(default=0)),
+            ],
+            options={'table': 'staff_adjustment_day', 'app': 'models', 'unique_together': (('staff_id', 'day'),), 'pk_attr': 'id', 'table_description': 'Points one staff member adjusted on one programme day (absolute values), for the daily cap.'},
+            bases=['Model'],
+        ),
     ]
