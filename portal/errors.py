@@ -44,6 +44,8 @@ FRIENDLY: dict[ErrorCode, str] = {
     ErrorCode.BUDGET_EXHAUSTED: N_("This campaign's budget is spent: raise the budget before activating it."),
     ErrorCode.INVALID_SCHEDULE: N_("This schedule is not valid: check the recurrence and the dates."),
     ErrorCode.INVALID_STATUS_CHANGE: N_("A campaign cannot move to that status from where it stands."),
+    # console (issue 10)
+    ErrorCode.BIRTHDAY_LOCKED: N_("Your birthday is already set. To correct it, contact support."),
 }
 
 # INVALID_INPUT names the field at fault; these say what a good value looks like.
