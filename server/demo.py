@@ -8,13 +8,18 @@ from decimal import Decimal
 from server import accounts
 from server.accounts.partners import create_partner
 from server.core import clock
-from server.models import Member, Partner
+from server.models import Member, Partner, Role
 from server.points import purchases
 from server.social import checkins
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
 DEMO_PARTNER = "Demo Shop"
+# The console's log-ins (issue 10): a staff member who acts, an analyst who only reads.
+DEMO_TEAM = (
+    ("staff@example.com", "staff-password", "Demo Staff", Role.STAFF),
+    ("analyst@example.com", "analyst-password", "Demo Analyst", Role.ANALYST),
+)
 
 
 async def _demo_partner() -> Partner:
@@ -36,6 +41,24 @@ async def _demo_member() -> tuple[Member, bool]:
     member.email_confirmed_at = clock.now()
     await member.save(update_fields=["email_confirmed_at"])
     return member, True
+
+
+async def _demo_team() -> list[str]:
+    """The staff member and the analyst who log in to /staff; their roles are set again on every run."""
+    lines = []
+    for email, password, name, role in DEMO_TEAM:
+        member = await Member.get_or_none(email=email)
+        if member is None:
+            member, _token = await accounts.sign_up(
+                accounts.SignUp(email=email, password=password, display_name=name, timezone="Asia/Shanghai"),
+                send_confirmation=False,
+            )
+            member.email_confirmed_at = clock.now()
+            await member.save(update_fields=["email_confirmed_at"])
+        if member.role is not role:
+            await accounts.set_role(email, role)
+        lines.append(f"Demo {role.value.lower()}: {email} / {password} (console at /staff)")
+    return lines
 
 
 async def _history(member: Member, partner: Partner) -> None:
@@ -66,6 +89,7 @@ async def load_demo() -> list[str]:
         f"Demo partner: {partner.name} (create a key with: patron partner create NAME --scope purchases:write)",
         f"Demo member: {DEMO_EMAIL} / {DEMO_PASSWORD} ({'created' if created else 'already there'})",
     ]
+    lines += await _demo_team()
     lines += await catalog_demo.load_catalog()
     lines += await care_demo.load_care(member)
     lines += await campaign_demo.load_campaigns()
