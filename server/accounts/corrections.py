@@ -1,8 +1,8 @@
 """Staff corrections to a member's record: a tier override, a birthday correction. Both audited.
 
-A tier override sets the member's tier by hand and stores ``Member.tier_override_until``: the
-tier review (programme engine) leaves the member's tier alone up to and including that day, then
-reviews resume from the overridden tier. A birthday correction is the only way to change a
+A tier override sets the member's tier by hand and stores ``Member.tier_override_until``; the
+member's next tier review moves to that day (``tier_review_on``): the tier holds through it, then
+the review decides as for anyone (``server.points.reviews``). A birthday correction is the only way to change a
 birthday once the member has set it (members get BIRTHDAY_LOCKED, see ``accounts.members``).
 """
 
@@ -58,7 +58,10 @@ async def override_tier(staff: Member, member_id: int, tier_code: str, reason: s
         before = {"tier": member.tier_code, "overrideUntil": member.tier_override_until}
         previous = program.tier(member.tier_code)
         member.tier_code, member.tier_reached_at, member.tier_override_until = tier.code, now, until
-        await member.save(update_fields=["tier_code", "tier_reached_at", "tier_override_until"])
+        # The next regular review is the override's last day: the tier holds through it, then reviews resume
+        # (the base tier has no review).
+        member.tier_review_on = None if tier.rank == program.base_tier.rank else until
+        await member.save(update_fields=["tier_code", "tier_reached_at", "tier_override_until", "tier_review_on"])
         await audit.record(
             staff, "member.tier_override", target_type="Member", target_id=member.id, member_id=member.id,
             before=before, after={"tier": tier.code, "overrideUntil": until}, reason=reason,

@@ -25,7 +25,7 @@ mutation Adjust($memberId: ID!, $delta: Int!, $reason: String!, $key: String!, $
 OVERRIDE = """
 mutation Override($memberId: ID!, $tier: String!, $reason: String!, $until: Date!) {
   overrideTier(memberId: $memberId, tierCode: $tier, reason: $reason, until: $until) {
-    member { tier { code } tierOverrideUntil }
+    member { tier { code } tierOverrideUntil tierReviewOn }
     userErrors { field code message }
   }
 }
@@ -161,7 +161,9 @@ async def test_a_tier_override_needs_a_reason_a_known_tier_and_a_future_day_and_
         assert codes(await override("gold", "VIP", today)) == [("until", "INVALID_INPUT")]
         assert codes(await override("gold", "VIP", today + timedelta(days=365 * 6))) == [("until", "INVALID_INPUT")]
         done = await override("gold", "Key account", today + timedelta(days=90))
-    assert done["userErrors"] == [] and done["member"] == {"tier": {"code": "gold"}, "tierOverrideUntil": "2026-08-08"}
+    assert done["userErrors"] == []
+    # The tier holds through the override's last day, which is its next review.
+    assert done["member"] == {"tier": {"code": "gold"}, "tierOverrideUntil": "2026-08-08", "tierReviewOn": "2026-08-08"}
     row = await member_of(member)
     assert (row.tier_code, row.tier_override_until) == ("gold", date(2026, 8, 8))
     [entry] = await AuditEntry.filter(action="member.tier_override")
