@@ -37,7 +37,7 @@ async def drop_trigram_indexes(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_calendar')]
+    dependencies = [('models', '0008_kpi_indexes')]
 
     initial = False
 
