@@ -59,6 +59,8 @@ from schema.reviews import types as review_types
 from schema.reviews.schema import ReviewMutation, ReviewQuery
 from schema.scalars import SCALAR_MAP
 from schema.validation_cache import QueryTextValidationCache
+from schema.webhooks import types as webhook_types
+from schema.webhooks.schema import WebhookMutation, WebhookQuery
 
 log = logging.getLogger("patron.graphql")
 
@@ -79,6 +81,7 @@ NODE_TYPES: dict[str, type[relay.Node]] = {
     "Ticket": care_types.Ticket,
     "Survey": care_types.Survey,
     "Campaign": campaign_types.Campaign,
+    "WebhookEndpoint": webhook_types.WebhookEndpoint,
 }
 
 
@@ -112,7 +115,7 @@ Query = merge_types(
     "Query",
     (
         NodeQuery, AccountQuery, DirectoryQuery, ProgramQuery, CatalogQuery, ReviewQuery, CareQuery, CampaignQuery,
-        AuditQuery, ConsoleQuery, KpiQuery,
+        AuditQuery, ConsoleQuery, KpiQuery, WebhookQuery,
     ),
 )
 Mutation = merge_types(
@@ -133,6 +136,8 @@ Mutation = merge_types(
         PreferencesMutation,
         # programme engine (issue 15)
         CampaignMutation,
+        # partner webhooks (issue 12)
+        WebhookMutation,
     ),
 )
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]

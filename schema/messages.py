@@ -56,6 +56,9 @@ ZH_CN_FIELDS: dict[str, str] = {
     # messages (issue 13)
     "newPassword": "新密码至少需要 10 个字符。",
     "newEmail": "请输入有效的邮箱地址。",
+    # partner webhooks (issue 12)
+    "url": "请填写 https 地址（开发环境下可使用指向本机的 http 地址）。",
+    "events": "请至少选择一个事件。",
 }
 
 

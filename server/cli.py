@@ -30,6 +30,8 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(jobs_app, name="jobs")
 mail_app = typer.Typer(help="E-mail: check the mail settings and the queue.", no_args_is_help=True)
 app.add_typer(mail_app, name="mail")
+webhooks_app = typer.Typer(help="Partner webhooks: endpoints and recovery.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
 err = Console(stderr=True)
 
 
@@ -230,7 +232,9 @@ def partner_create(
     name: str,
     scope: Annotated[
         list[str] | None,
-        typer.Option("--scope", help="purchases:write, referrals:write, members:read, vouchers:write"),
+        typer.Option(
+            "--scope", help="purchases:write, referrals:write, members:read, vouchers:write, webhooks:manage"
+        ),
     ] = None,
 ) -> None:
     """Create a partner; its API key is printed once, as the last line."""
@@ -250,6 +254,19 @@ def partner_list() -> None:
     for partner in _with_db(list_partners):
         state = "revoked" if partner.revoked_at else "active"
         typer.echo(f"{partner.name}\t{partner.key_prefix}…\t{state}\t{','.join(partner.scopes)}")
+
+
+@partner_app.command("scopes")
+def partner_scopes(
+    name: str,
+    add: Annotated[list[str] | None, typer.Option("--add", help="A scope to grant (repeatable).")] = None,
+    remove: Annotated[list[str] | None, typer.Option("--remove", help="A scope to take away (repeatable).")] = None,
+) -> None:
+    """Grant or take away scopes of an existing partner's key (e.g. --add webhooks:manage)."""
+    from server.accounts.partners import change_scopes
+
+    partner = _with_db(lambda: change_scopes(name, add or [], remove or []))
+    typer.echo(f"Partner {partner.name} now has scopes: {', '.join(partner.scopes) or '(none)'}")
 
 
 @partner_app.command("revoke")
@@ -340,6 +357,31 @@ def mail_status() -> None:
 
     for line in _with_db(status):
         typer.echo(line)
+
+
+@webhooks_app.command("list")
+def webhooks_list() -> None:
+    """Every partner's webhook endpoints: state, failures in a row, deliveries waiting, events, URL."""
+    from server.webhooks.report import listing
+
+    for line in _with_db(listing):
+        typer.echo(line)
+
+
+@webhooks_app.command("replay")
+def webhooks_replay(
+    since: Annotated[str, typer.Option("--since", help="ISO 8601 time (UTC when it has no offset).")],
+    endpoint: Annotated[str, typer.Option("--endpoint", help="The endpoint id (patron webhooks list).")],
+    until: Annotated[str | None, typer.Option("--until", help="ISO 8601 time; default now.")] = None,
+) -> None:
+    """Send one endpoint every event of its types since SINCE again (same event ids), e.g. after an outage."""
+    from server.webhooks import replay
+    from server.webhooks.report import endpoint_id, moment
+
+    target = endpoint_id(endpoint)
+    start, end = moment(since), moment(until) if until else None
+    queued = _with_db(lambda: replay(target, start, end))
+    typer.echo(f"Queued {queued} event(s) for endpoint {target}; patron serve or patron jobs run sends them.")
 
 
 def _redacted(url: str) -> str:

@@ -13,7 +13,7 @@ from server.models import Partner
 
 log = logging.getLogger("patron.auth")
 
-SCOPES = ("purchases:write", "referrals:write", "members:read", "vouchers:write")
+SCOPES = ("purchases:write", "referrals:write", "members:read", "vouchers:write", "webhooks:manage")
 
 
 async def create_partner(name: str, scopes: list[str]) -> tuple[Partner, str]:
@@ -55,6 +55,19 @@ async def revoke_partner(name: str) -> Partner:
     if partner.revoked_at is None:
         partner.revoked_at = clock.now()
         await partner.save(update_fields=["revoked_at"])
+    return partner
+
+
+async def change_scopes(name: str, add: list[str], remove: list[str]) -> Partner:
+    """Grant ``add`` and take away ``remove`` on an existing partner's key (the key itself stays)."""
+    unknown = sorted((set(add) | set(remove)) - set(SCOPES))
+    if unknown:
+        raise invalid("scope", f"Unknown scope {unknown[0]!r}; choose from {', '.join(SCOPES)}.")
+    partner = await Partner.get_or_none(name=name)
+    if partner is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"No partner named {name!r}.", "name")
+    partner.scopes = sorted((set(partner.scopes) | set(add)) - set(remove))
+    await partner.save(update_fields=["scopes"])
     return partner
 
 

@@ -26,6 +26,7 @@ from server.catalog.benefits import blocking_reason, held_quantities
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode, invalid
 from server.core.validation import check_key, encodable
+from server.messages import events
 from server.messages.notifications import notify
 from server.models import Benefit, LedgerKind, Member, Partner, Redemption, RedemptionStatus
 from server.points import ledger
@@ -123,6 +124,17 @@ async def redeem_benefit(
                 "REDEMPTION_ISSUED",
                 {"benefit": benefit.title, "benefit_zh": benefit.title_zh or benefit.title, "code": code},
                 dedupe_key=f"redemption:{redemption.id}:issued",
+            )
+            await events.publish(
+                "REDEMPTION_ISSUED",
+                member.id,
+                {
+                    "redemption_id": redemption.id,
+                    "benefit_id": benefit.id,
+                    "quantity": quantity,
+                    "points_spent": points,
+                    "at": now,
+                },
             )
     except IntegrityError:
         # The unique (member, key) pair caught a duplicate the lock did not: answer as a replay.

@@ -110,6 +110,19 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("A gift for you: +{points} points", "{campaign}: {points} points are in your account."),
         "zh-CN": ("送您一份礼物：+{points} 积分", "{campaign}：{points} 积分已存入您的账户。"),
     },
+    # partner webhooks (issue 12): staff are told when an endpoint is disabled
+    "WEBHOOK_DISABLED": {
+        "en": (
+            "Webhook endpoint disabled: {partner}",
+            "Deliveries to {url} kept failing ({why}), so it was disabled. The partner re-enables it by "
+            "subscribing the URL again; patron webhooks replay sends what it missed.",
+        ),
+        "zh-CN": (
+            "Webhook 端点已停用：{partner}",
+            "发往 {url} 的推送持续失败（{why}），该端点已停用。合作方重新订阅该地址即可恢复；"
+            "可用 patron webhooks replay 补发错过的事件。",
+        ),
+    },
     # messages (issue 13): account notices, e-mailed whatever the member's preferences
     "PASSWORD_CHANGED": {
         "en": (
@@ -152,6 +165,7 @@ CATEGORIES: dict[str, str] = {
     "MEMBERSHIP_ANNIVERSARY": "marketing",
     "TIER_REVIEW_NOTICE": "service",
     "TIER_KEPT": "service",
+    "WEBHOOK_DISABLED": "service",
     # messages (issue 13)
     "PASSWORD_CHANGED": "account",
     "EMAIL_CHANGED": "account",

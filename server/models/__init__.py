@@ -27,6 +27,7 @@ from server.models.partners import Partner, Purchase, PurchaseSubject
 from server.models.ratelimit import RateLimitWindow
 from server.models.referrals import Referral, ReferralInvite, ReferralStatus
 from server.models.reviews import Review, ReviewStatus, ReviewVote
+from server.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookEventType
 
 __all__ = [
     "AuditEntry",
@@ -80,4 +81,9 @@ __all__ = [
     "LinkPurpose",
     "MessageConsent",
     "RateLimitWindow",
+    # partner webhooks (issue 12)
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookEventType",
 ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from server.core.prepared import Statement, moment
+from server.messages import events
 from server.models import LedgerEntry, LedgerKind, PointsAllocation
 from server.points.ledger import EARNING_KINDS, MAX_POINTS, expires_on, expiry_for
 from server.points.ledger_text import Note
@@ -87,7 +88,35 @@ async def credit_many(
         ).execute(points, points if earning else 0, *ids)
     if entries:
         await LedgerEntry.bulk_create(entries)
+        await _publish(kind, entries, at, "POINTS_EARNED")
     return done
+
+
+async def _publish(kind: LedgerKind, entries: list[LedgerEntry], at: datetime, event: str) -> None:
+    """POINTS_EARNED / POINTS_SPENT for each entry just written, as ``ledger`` publishes them one by one."""
+    members = [entry.member_id for entry in entries]
+    rows = await Statement(
+        f"SELECT member_id, id FROM ledger_entry WHERE member_id IN ({_marks(members)}) AND kind = ? AND created_at = ?"
+        " ORDER BY id"
+    ).all(*members, kind.value, at)
+    entry_of = {int(row[0]): int(row[1]) for row in rows}  # the latest, should one member have two
+    await events.publish_many(
+        event,
+        [
+            (
+                entry.member_id,
+                {
+                    "entry_id": entry_of.get(entry.member_id),
+                    "kind": kind.value,
+                    "points": abs(entry.delta),
+                    "balance": entry.balance_after,
+                    "reference": None,
+                    "at": at,
+                },
+            )
+            for entry in entries
+        ],
+    )
 
 
 async def expire_many(member_ids: Sequence[int], at: datetime) -> int:
@@ -151,5 +180,22 @@ async def expire_many(member_ids: Sequence[int], at: datetime) -> int:
             for member_id, lots_of in per_member.items()
             for lot_id, remaining, _ in lots_of
         ]
+    )
+    await events.publish_many(
+        "POINTS_SPENT",
+        [
+            (
+                entry.member_id,
+                {
+                    "entry_id": entry_of[entry.member_id],
+                    "kind": LedgerKind.EXPIRY.value,
+                    "points": -entry.delta,
+                    "balance": entry.balance_after,
+                    "reference": None,
+                    "at": at,
+                },
+            )
+            for entry in entries
+        ],
     )
     return len(per_member)

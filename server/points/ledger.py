@@ -29,6 +29,7 @@ from tortoise.expressions import F
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode
 from server.core.prepared import Columns, Statement, moment
+from server.messages import events
 from server.models import LedgerEntry, LedgerKind, Member, PointsAllocation
 from server.points.ledger_text import Note
 from server.points.program import get_program
@@ -142,7 +143,7 @@ async def _write(
     member.lifetime_earned += earned
     member.lifetime_spent += spent
     note = description if isinstance(description, Note) else None
-    return await LedgerEntry.create(
+    entry = await LedgerEntry.create(
         member_id=member.id,
         kind=kind,
         delta=delta,
@@ -154,6 +155,20 @@ async def _write(
         remaining=remaining,
         reference=reference,
     )
+    # Every credit and debit passes here, so partners hear of each one, in this same transaction.
+    await events.publish(
+        "POINTS_EARNED" if delta > 0 else "POINTS_SPENT",
+        member.id,
+        {
+            "entry_id": entry.id,
+            "kind": kind.value,
+            "points": abs(delta),
+            "balance": member.balance,
+            "reference": reference,
+            "at": at,
+        },
+    )
+    return entry
 
 
 async def expire_due(member: Member, at: datetime | None = None) -> LedgerEntry | None:

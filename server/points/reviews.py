@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from server.core import clock
 from server.core.prepared import Columns, Statement
 from server.jobs import JobContext
+from server.messages import events
 from server.messages.broadcast import Notice, notify_many
 from server.models import JobState, Member
 from server.points import tiers
@@ -129,6 +130,14 @@ async def _review_batch(member_ids: list[int], at: datetime) -> list[Decision]:
                 f"UPDATE member SET tier_code = ?, tier_reached_at = ?, tier_review_on = ? WHERE id IN ({_marks(ids)})"
             ).execute(code, tiers.review_end(day), following, *ids)
         await _tell(decisions, at)
+        await events.publish_many(
+            "TIER_CHANGED",
+            [
+                (d.member_id, tiers.change(d.before, d.after, tiers.review_end(d.day)))
+                for d in decisions
+                if d.before != d.after
+            ],
+        )
         await _lift_again(decisions, at)
     return decisions
 
@@ -151,6 +160,10 @@ async def _lift_again(decisions: list[Decision], at: datetime) -> None:
         await Statement(
             f"UPDATE member SET tier_code = ?, tier_reached_at = ?, tier_review_on = ? WHERE id IN ({_marks(ids)})"
         ).execute(code, at, following, *ids)
+        await events.publish_many(
+            "TIER_CHANGED",
+            [(i, tiers.change(lowered[i].code, code, at)) for i in ids],
+        )
         key = f"tier-lift:{at.astimezone(UTC).date().isoformat()}"
         await notify_many(
             "TIER_UPGRADE", [Notice(i, tiers.tier_params(program.tier(code)), key) for i in ids], at=at

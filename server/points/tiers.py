@@ -15,7 +15,7 @@ from tortoise.functions import Sum
 
 from server.core import clock
 from server.core.prepared import Statement
-from server.messages import notifications
+from server.messages import events, notifications
 from server.models import Member, Purchase
 from server.points.program import TierRule, get_program
 
@@ -211,6 +211,18 @@ def tier_params(tier: TierRule) -> dict[str, str]:
     return {"tier_code": tier.code, "tier_name": tier.name, "tier_name_zh": tier.name_zh or tier.name}
 
 
+def change(previous: str, current: str, at: datetime) -> dict[str, object]:
+    """The TIER_CHANGED event's payload for a move from ``previous`` to ``current``."""
+    program = get_program()
+    direction = "UP" if program.tier(current).rank > program.tier(previous).rank else "DOWN"
+    return {"from_tier": previous, "to_tier": current, "direction": direction, "at": at}
+
+
+async def publish_change(member_id: int, previous: str, current: str, at: datetime) -> None:
+    """TIER_CHANGED for partners' webhooks, in the transaction that moved the tier (every path that moves one)."""
+    await events.publish("TIER_CHANGED", member_id, change(previous, current, at))
+
+
 async def apply_upgrade(member: Member, at: datetime | None = None) -> TierRule | None:
     """Raise the member's tier as soon as qualifying points cross a threshold (under the member lock)."""
     at = at or clock.now()
@@ -221,7 +233,9 @@ async def apply_upgrade(member: Member, at: datetime | None = None) -> TierRule 
     if reached.rank <= current.rank:
         return None
     review = clock.add_months(at.astimezone(UTC).date(), program.tier_retention_months)
+    previous = member.tier_code
     member.tier_code, member.tier_reached_at, member.tier_review_on = reached.code, at, review
     await Member.filter(id=member.id).update(tier_code=reached.code, tier_reached_at=at, tier_review_on=review)
     await notifications.notify(member.id, "TIER_UPGRADE", tier_params(reached))
+    await publish_change(member.id, previous, reached.code, at)
     return reached

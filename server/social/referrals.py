@@ -33,7 +33,7 @@ from server.core.config import get_settings
 from server.core.errors import DomainError, ErrorCode, invalid
 from server.core.prepared import Statement
 from server.core.validation import check_moment, check_text
-from server.messages import notifications
+from server.messages import events, notifications
 from server.models import LedgerKind, Member, Partner, Referral, ReferralInvite, ReferralStatus
 from server.points import ledger
 from server.points.ledger_text import Note
@@ -211,6 +211,17 @@ async def on_first_purchase(member: Member, at: datetime) -> None:
             {"points": program.referrer_points, "name": name},
             dedupe_key=f"{reference}:referrer",
         )
+    await events.publish(
+        "REFERRAL_REWARDED",
+        referrer.id if referrer is not None else member.id,
+        {
+            "referral_id": referral.id,
+            "referee_id": member.id,
+            "referrer_points": program.referrer_points if referrer is not None else 0,
+            "referee_points": program.referee_points,
+            "at": at,
+        },
+    )
     log.info("referral %s rewarded", referral.id)
 
 

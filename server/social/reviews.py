@@ -24,7 +24,7 @@ from server.accounts import roles
 from server.core import clock
 from server.core.errors import DomainError, ErrorCode, invalid
 from server.core.validation import check_encodable, check_public_text, check_text, encodable
-from server.messages import notifications
+from server.messages import events, notifications
 from server.models import LedgerKind, Member, PurchaseSubject, Review, ReviewStatus, ReviewVote
 from server.points import ledger
 from server.points.ledger_text import Note
@@ -152,6 +152,17 @@ async def moderate(staff: Member, review_id: int, publish: bool) -> Review:
             "REVIEW_PUBLISHED",
             {"subject": review.subject, **_points_params(points if granted else 0)},
             dedupe_key=f"review:{review.id}:published",
+        )
+        await events.publish(
+            "REVIEW_PUBLISHED",
+            author.id,
+            {
+                "review_id": review.id,
+                "subject": review.subject,
+                "rating": review.rating,
+                "points": points if granted else 0,
+                "at": now,
+            },
         )
         return review
 
