@@ -188,14 +188,19 @@ async def test_the_console_page_publishes_ticked_reviews_and_rejects_one_by_its_
         after_bulk = await browser.get("/staff/reviews")
         single = await browser.post("/staff/reviews/moderate", {"single": f"REJECT:{ids[1]}", "review": ids[0]})
         empty = await browser.get("/staff/reviews")
+        await browser.post("/language", {"locale": "zh-CN", "next": "/staff/reviews"})
+        chinese = await browser.get("/staff/reviews")
+        chinese_catalog = await browser.get("/staff/catalog")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert page.text.index("Review 0") < page.text.index("Review 1") < page.text.index("Review 2")
-    assert "Ann Author" in page.text and "Published 0 · rejected 0 · waiting 2" in page.text
+    assert "Ann Author</a>" in page.text and "Published 0 · rejected 0 · waiting 2" in page.text
     assert nothing.status_code == 303 and "Tick at least one review first." in after_nothing.text
     assert bulk.status_code == 303 and "Reviews published: 2." in after_bulk.text
     assert "Review 1" in after_bulk.text and "Review 0" not in after_bulk.text.split("<tbody>")[1]
     assert single.status_code == 303 and "Reviews rejected: 1." in empty.text
     assert "No review is waiting. Well done!" in empty.text
+    assert "待审核的评价" in chinese.text and "没有待审核的评价，干得好！" in chinese.text
+    assert "权益目录" in chinese_catalog.text and "新建权益" in chinese_catalog.text
     statuses = [r.status for r in await Review.all().order_by("id")]
     assert statuses == [ReviewStatus.PUBLISHED, ReviewStatus.REJECTED, ReviewStatus.PUBLISHED]
     assert [e.action for e in await AuditEntry.all().order_by("id")] == ["review.publish"] * 2 + ["review.reject"]
