@@ -18,7 +18,7 @@ from tortoise.queryset import QuerySet
 from server.accounts import roles
 from server.core.errors import DomainError, invalid
 from server.models import Member, Review, ReviewStatus
-from server.social.reviews import moderate
+from server.social.reviews import decide
 
 MAX_BULK = 100
 RECENT = 5
@@ -67,16 +67,14 @@ async def moderate_many(staff: Member, review_ids: Sequence[int], publish: bool)
     roles.require_staff(staff)
     wanted = list(dict.fromkeys(review_ids))
     check_bulk(len(wanted))
-    target = ReviewStatus.PUBLISHED if publish else ReviewStatus.REJECTED
-    before = {row["id"]: row["status"] for row in await Review.filter(id__in=wanted).values("id", "status")}
     decisions = []
     for review_id in wanted:
         try:
-            review = await moderate(staff, review_id, publish)
+            review, changed = await decide(staff, review_id, publish)
         except DomainError as error:
             decisions.append(Decision(review_id, None, False, error))
             continue
-        decisions.append(Decision(review_id, review, changed=before.get(review_id) is not target))
+        decisions.append(Decision(review_id, review, changed))
     return decisions
 
 

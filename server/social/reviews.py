@@ -116,6 +116,12 @@ def _points_params(points: int) -> dict[str, object]:
 async def moderate(staff: Member, review_id: int, publish: bool) -> Review:
     """Publish or reject, audited with the change; the same decision twice changes nothing (a double click is
     harmless, and records nothing)."""
+    review, _changed = await decide(staff, review_id, publish)
+    return review
+
+
+async def decide(staff: Member, review_id: int, publish: bool) -> tuple[Review, bool]:
+    """:func:`moderate`, also saying whether this call changed the review (False: it already had the decision)."""
     roles.require_staff(staff)
     found = await Review.get_or_none(id=review_id)
     if found is None:
@@ -127,7 +133,7 @@ async def moderate(staff: Member, review_id: int, publish: bool) -> Review:
         author = await ledger.lock_member(found.member_id)
         review = await Review.select_for_update().get(id=review_id)
         if review.status is target:
-            return review
+            return review, False
         await audit.record(
             staff, "review.publish" if publish else "review.reject", target_type="review", target_id=review.id,
             member_id=author.id, before={"status": review.status}, after={"status": target},
@@ -138,7 +144,7 @@ async def moderate(staff: Member, review_id: int, publish: bool) -> Review:
             await notifications.notify(
                 author.id, "REVIEW_REJECTED", {"subject": review.subject}, dedupe_key=f"review:{review.id}:rejected"
             )
-            return review
+            return review, True
         points = get_program().review_points
         granted = await Review.filter(id=review.id, points_granted=False).update(points_granted=True)
         if granted and points:
@@ -164,7 +170,7 @@ async def moderate(staff: Member, review_id: int, publish: bool) -> Review:
                 "at": now,
             },
         )
-        return review
+        return review, True
 
 
 async def mark_helpful(member: Member, review_id: int) -> Review:

@@ -15,6 +15,7 @@ from server.core.errors import DomainError, ErrorCode
 from server.models import AuditEntry, LedgerEntry, LedgerKind, Member, Notification, Review, ReviewStatus, Role
 from server.social import moderation
 from tests.care.support import utc
+from tests.points_support import race, two_servers
 from tests.rewards_portal_support import member_browser
 from tests.support import Api, Caller
 
@@ -224,3 +225,22 @@ async def test_analysts_read_the_queue_without_the_form_and_members_get_403(app,
         assert page.status_code == 403
     assert posted.status_code == 403
     assert (await Review.get()).status is ReviewStatus.PENDING and await AuditEntry.all().count() == 0
+
+
+async def test_two_staff_deciding_the_same_reviews_at_once_grant_points_and_audit_once(api: Api, tmp_path) -> None:
+    """Real concurrent requests on two server processes: each review is decided once, whoever wins."""
+    alice, bob = await api.staff(), await api.staff()
+    authors = [await api.member() for _ in range(3)]
+    ids = [await submit(api, author, f"Race {n}") for n, author in enumerate(authors)]
+    async with two_servers(tmp_path) as urls:
+        answers = await race(urls, [
+            (BULK, {"ids": ids, "decision": "PUBLISH"}, alice),
+            (BULK, {"ids": list(reversed(ids)), "decision": "PUBLISH"}, bob),
+            (BULK, {"ids": ids, "decision": "PUBLISH"}, bob),
+        ])
+    changed = [r for a in answers for r in a["moderateReviews"]["results"] if r["changed"]]
+    assert all(r["userError"] is None for a in answers for r in a["moderateReviews"]["results"])
+    assert sorted(r["reviewId"] for r in changed) == sorted(ids)
+    assert await AuditEntry.filter(action="review.publish").count() == 3
+    assert await LedgerEntry.filter(kind=LedgerKind.REVIEW).count() == 3
+    assert all(r.status is ReviewStatus.PUBLISHED for r in await Review.all())
