@@ -28,6 +28,7 @@ from decimal import Decimal
 from server.campaigns import audience, schedule
 from server.campaigns.grants import audience_query
 from server.core import clock
+from server.core.prepared import Statement, moment
 from server.models import Campaign, CampaignAward, Purchase
 from server.points.program import get_program
 
@@ -88,8 +89,21 @@ async def _groups(campaign: Campaign, at: datetime) -> tuple[dict[int, str], set
     return zones, treated, held
 
 
+PURCHASES_BETWEEN = Statement(
+    "SELECT member_id, occurred_at, amount, refunded_amount FROM purchase WHERE occurred_at >= ? AND occurred_at < ?"
+)
+
+
+def _decimal(value: object) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 async def _window_revenue(campaign: Campaign, zones: dict[int, str], at: datetime) -> dict[int, Decimal]:
-    """Each audience member's revenue inside their own windows since the campaign first ran."""
+    """Each audience member's revenue inside their own windows since the campaign first ran.
+
+    One statement over the purchases of the period, decoded with the standard library (the ORM's
+    per-field decoding was most of the time: 20k members and 80k purchases took 16 s).
+    """
     if campaign.activated_at is None:
         return {}
     since = max(campaign.starts_at, campaign.activated_at)
@@ -98,20 +112,16 @@ async def _window_revenue(campaign: Campaign, zones: dict[int, str], at: datetim
         return {}
     revenue: dict[int, Decimal] = defaultdict(Decimal)
     by_zone: dict[str, tuple[list, list]] = {}
-    member_ids = list(zones)
-    for offset in range(0, len(member_ids), 5000):
-        chunk = member_ids[offset:offset + 5000]
-        rows = await Purchase.filter(
-            member_id__in=chunk, occurred_at__gte=since, occurred_at__lt=until
-        ).values_list("member_id", "occurred_at", "amount", "refunded_amount")
-        for member_id, occurred_at, amount, refunded in rows:
-            zone = zones[member_id]
-            if zone not in by_zone:
-                windows = _zone_windows(campaign, zone, since, until)
-                by_zone[zone] = (windows, [w[0] for w in windows])
-            windows, starts = by_zone[zone]
-            if _inside(windows, starts, occurred_at):
-                revenue[member_id] += _net(amount, refunded)
+    for member_id, occurred, amount, refunded in await PURCHASES_BETWEEN.all(since, until):
+        zone = zones.get(member_id)
+        if zone is None:
+            continue  # not in the audience
+        if zone not in by_zone:
+            windows = _zone_windows(campaign, zone, since, until)
+            by_zone[zone] = (windows, [w[0] for w in windows])
+        windows, starts = by_zone[zone]
+        if _inside(windows, starts, moment(occurred)):
+            revenue[member_id] += _net(_decimal(amount), _decimal(refunded))
     return revenue
 
 
