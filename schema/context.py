@@ -14,6 +14,7 @@ from schema.dataloaders import Loaders
 from server import accounts
 from server.accounts import partners
 from server.models import AuthToken, Member, Partner
+from server.ops import logs
 
 SESSION_COOKIE = "patron_session"
 SECURE_SESSION_COOKIE = "__Host-patron_session"
@@ -67,4 +68,8 @@ async def context_for(
         ctx.partner = await partners.partner_for_key(partner_key)
     if ctx.member is not None:
         ctx.locale = ctx.member.locale
+    logs.annotate(
+        member_id=ctx.member.id if ctx.member is not None else None,
+        partner_id=ctx.partner.id if ctx.partner is not None else None,
+    )
     return ctx

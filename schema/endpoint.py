@@ -17,6 +17,7 @@ GraphQL over HTTP as the spec (and graphql-http's audit) reads it:
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from cross_web import HTTPException, StarletteRequestAdapter
@@ -31,6 +32,7 @@ from strawberry.utils.operation import get_operation_type
 
 from schema import transport
 from schema.context import SECURE_SESSION_COOKIE, SESSION_COOKIE, Context, context_for
+from server.ops import logs
 
 ERROR_CODES = {400: "BAD_REQUEST", 403: "FORBIDDEN", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 
@@ -107,6 +109,7 @@ class PatronGraphQL(GraphQL):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         """Refuse a mutation over GET (405) or one the session cookie may not carry (403) before it runs."""
+        logs.annotate(operation=request_data.operation_name or _operation_name(request_data.query))
         refusal = context.extra.get("session_refusal") if isinstance(context, Context) else None
         if refusal or request_adapter.method == "GET":
             operation = _operation_type(request_data)
@@ -139,6 +142,15 @@ class PatronGraphQL(GraphQL):
             if media_type == transport.GRAPHQL_RESPONSE and getattr(request.state, "graphql_request_error", False):
                 response.status_code = 400
         return response
+
+
+_NAMED_OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([A-Za-z_]\w*)")
+
+
+def _operation_name(query: str | None) -> str | None:
+    """The name of a document's first operation, read without parsing (for logs and metrics)."""
+    match = _NAMED_OPERATION.match(query or "")
+    return match.group(1) if match else None
 
 
 def _operation_type(request_data: GraphQLRequestData) -> OperationType | None:

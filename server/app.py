@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import ctypes
 import ctypes.util
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,7 +24,9 @@ from server.http import BodyLimitMiddleware, PatronApp, SecurityHeadersMiddlewar
 from server.jobs import registered
 from server.jobs.scheduler import schedule_forever
 from server.messages import outbox
+from server.ops import logs
 from server.points.program import get_program
+from server.probes import probe_routes
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 M_MMAP_THRESHOLD = -3  # mallopt parameter, from glibc's malloc.h
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     clock.shift(settings.clock_offset)
     get_program()  # a bad PATRON_PROGRAM stops each worker at start-up, not at its first request
     graphiql = settings.env == "development"
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(json_lines=settings.json_logs)
     graphql = PatronGraphQL(
         get_schema(production=settings.production),
         graphql_ide="graphiql" if graphiql else None,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
 
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        *probe_routes(),
         Mount("/static", CachedStatic(directory=STATIC_DIR), name="static"),
         *portal_routes(),
     ]

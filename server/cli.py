@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
+from server.cli_ops import register as _register_ops
 from server.core.config import ConfigError, get_settings
 from server.core.errors import DomainError
 from server.points.program import get_program
@@ -80,6 +81,11 @@ def serve(
     get_program()
     asyncio.run(migrate(settings.database_url))
     err.print(f"Patron ({settings.env}) on http://{host}:{port}  database: {_redacted(settings.database_url)}")
+    from server.ops import logs
+    from server.ops.metrics import prepare_multiprocess
+
+    prepare_multiprocess(settings.var_dir, workers)  # workers>1: /metrics adds up every worker's samples
+    logs.configure(json_lines=settings.json_logs)
     uvicorn.run(
         "server.app:app_factory",
         factory=True,
@@ -88,6 +94,8 @@ def serve(
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        log_config=None,  # uvicorn's lines go through Patron's handler: JSON in production, redacted
+        access_log=False,  # Patron writes its own access line, without query strings (they may hold tokens)
         timeout_graceful_shutdown=10,
     )
 
@@ -418,6 +426,8 @@ def main() -> None:
             _fail(reason, 1)
         _fail(f"database error: cannot use DATABASE_URL={_redacted(settings.database_url)}: {reason}", 1)
 
+
+_register_ops(app)
 
 if __name__ == "__main__":
     main()

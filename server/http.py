@@ -10,6 +10,8 @@ connection and drop the client's next keep-alive request).
 from __future__ import annotations
 
 import logging
+import re
+import time
 import uuid
 
 from starlette.applications import Starlette
@@ -18,8 +20,15 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.ops import logs, metrics
+
 MAX_BODY = 1024 * 1024  # 1 MiB
 log = logging.getLogger("patron.http")
+access = logging.getLogger("patron.access")
+# An id the load balancer or caller sent is kept (so one id follows a request across services).
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Probes and assets are logged at DEBUG: a load balancer asking every few seconds would drown the rest.
+_QUIET = ("/healthz", "/readyz", "/metrics", "/static/")
 
 
 class BodyTooLarge(Exception):
@@ -72,7 +81,11 @@ class BodyLimitMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Headers every response carries; the CSP allows no inline script."""
+    """Headers every response carries; the CSP allows no inline script.
+
+    Being outermost, it also sees every request from start to end: it opens the request's log
+    context (:mod:`server.ops.logs`), writes the access line and counts the request in metrics.
+    """
 
     HEADERS = [
         (b"x-content-type-options", b"nosniff"),
@@ -102,15 +115,21 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = uuid.uuid4().hex[:16]
+        request_id = _incoming_request_id(scope) or uuid.uuid4().hex[:16]
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         started = False
+        status = 500
+        began = time.perf_counter()
+        info = logs.RequestInfo(request_id)
+        context = logs.CURRENT.set(info)
 
         async def with_headers(message: Message) -> None:
             nonlocal started
+            nonlocal status
             if message["type"] == "http.response.start":
                 started = True
+                status = message["status"]
                 own = {k.lower() for k, _ in message.get("headers", [])} & self.OVERRIDABLE
                 ours = [h for h in self.HEADERS + self.extra if h[0] not in own]
                 headers = [h for h in message.get("headers", []) if h[0].lower() not in {k for k, _ in ours}]
@@ -136,6 +155,45 @@ class SecurityHeadersMiddleware:
                 log.exception("request %s failed", request_id)
             if not started:
                 await _plain(with_headers, 500, f"Unexpected error (request {request_id}).".encode())
+        finally:
+            _finished(scope, status, time.perf_counter() - began, info)
+            logs.CURRENT.reset(context)
+
+
+def _incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            return text if _REQUEST_ID.match(text) else None
+    return None
+
+
+def _finished(scope: Scope, status: int, seconds: float, info: logs.RequestInfo) -> None:
+    """The access line and the request metrics (route template, never the raw path: bounded labels)."""
+    route = scope.get("route")
+    template = getattr(route, "path", None) or "unmatched"
+    path = scope.get("path", "")
+    method = scope.get("method", "")
+    try:
+        metrics.observe_request(method, template, info.operation, status, seconds)
+    except Exception:  # metrics must never break a request
+        log.exception("recording request metrics failed")
+    level = logging.DEBUG if path.startswith(_QUIET) else logging.INFO
+    if access.isEnabledFor(level):
+        access.log(
+            level,
+            "%s %s %s",
+            method,
+            path,
+            status,
+            extra={
+                "method": method,
+                "path": path,  # never the query string: reset and unsubscribe links carry tokens there
+                "route": template,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 1),
+            },
+        )
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -53,6 +53,8 @@ class Settings:
     smtp: SmtpServer | None = None
     mail_from: str = "no-reply@localhost"
     public_url_set: bool = True
+    metrics_token: str | None = None
+    json_logs: bool = False
 
     @property
     def production(self) -> bool:
@@ -223,6 +225,24 @@ def _mail_from(environ: dict[str, str], public_url: str) -> str:
     return raw
 
 
+def _metrics_token(environ: dict[str, str]) -> str | None:
+    """``PATRON_METRICS_TOKEN``: the bearer token /metrics answers to in production (unset: closed)."""
+    raw = environ.get("PATRON_METRICS_TOKEN", "").strip()
+    if not raw:
+        return None
+    if len(raw) < 16:
+        raise ConfigError("PATRON_METRICS_TOKEN must be at least 16 characters long")
+    return raw
+
+
+def _json_logs(environ: dict[str, str], env: str) -> bool:
+    """``PATRON_LOG_FORMAT``: ``json`` (the production default) or ``text`` (the default elsewhere)."""
+    raw = environ.get("PATRON_LOG_FORMAT", "").strip().lower()
+    if raw not in ("", "json", "text"):
+        raise ConfigError(f"PATRON_LOG_FORMAT must be json or text (got {raw!r})")
+    return raw == "json" or (not raw and env == "production")
+
+
 def require_for_serving(settings: Settings) -> None:
     """What a production server needs beyond what every command needs: a way to send mail and
     the public address links point at. Checked when ``patron serve`` (or a worker) starts."""
@@ -263,6 +283,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         clock_offset=_clock_offset(environ, env),
         smtp=_smtp(environ),
         mail_from=_mail_from(environ, public_url),
+        metrics_token=_metrics_token(environ),
+        json_logs=_json_logs(environ, env),
     )
 
 

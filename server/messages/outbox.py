@@ -221,12 +221,17 @@ async def _attempt(message: OutboxMessage, report: DeliveryReport) -> None:
 
 
 async def deliver_due(
-    channel: str | None = None, *, at: datetime | None = None, limit: int | None = None
+    channel: str | None = None,
+    *,
+    at: datetime | None = None,
+    limit: int | None = None,
+    stop: asyncio.Event | None = None,
 ) -> DeliveryReport:
     """Deliver every message due by ``at`` (default now) on ``channel`` (default: every registered one).
 
     Works in batches until nothing is due, so ``patron jobs run`` empties the backlog; ``limit``
-    caps the rows handled (the server's sender loop keeps passes short).
+    caps the rows handled (the server's sender loop keeps passes short). Once ``stop`` is set
+    (shutdown) it ends after the batch in hand: claimed rows are never abandoned mid-send.
     """
     report = DeliveryReport()
     gate = asyncio.Semaphore(PARALLEL)
@@ -236,7 +241,7 @@ async def deliver_due(
         async with gate:
             await _attempt(message, report)
 
-    while limit is None or handled < limit:
+    while (limit is None or handled < limit) and not (stop is not None and stop.is_set()):
         batch = await _claim(channel, at or clock.now(), BATCH if limit is None else min(BATCH, limit - handled))
         if not batch:
             break
@@ -284,7 +289,7 @@ async def send_forever(stop: asyncio.Event, interval: float = 2.0) -> None:
     while not stop.is_set():
         try:
             if _CHANNELS:
-                await deliver_due(limit=BATCH * 4)
+                await deliver_due(limit=BATCH * 4, stop=stop)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -21,6 +21,7 @@ spendable lot.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -168,7 +169,18 @@ async def _write(
             "at": at,
         },
     )
+    for callback in _OBSERVERS:
+        callback(kind.value, delta)
     return entry
+
+
+# Observers (the points counters in /metrics) hear of every entry written in this process.
+_OBSERVERS: list[Callable[[str, int], None]] = []
+
+
+def observe_entries(callback: Callable[[str, int], None]) -> None:
+    """``callback(kind, delta)`` after every ledger entry this process writes (it must not raise)."""
+    _OBSERVERS.append(callback)
 
 
 async def expire_due(member: Member, at: datetime | None = None) -> LedgerEntry | None:
