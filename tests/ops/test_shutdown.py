@@ -1,4 +1,4 @@
-"""Graceful shutdown: SIGTERM to a real ``patron serve`` lets the request in flight finish."""
+"""Graceful shutdown and several workers: real ``patron serve`` processes."""
 
 from __future__ import annotations
 
@@ -72,3 +72,19 @@ async def test_sigterm_during_a_request_lets_it_finish_then_the_server_exits(lau
         except httpx.TransportError:
             refused = True
     assert refused
+
+
+async def test_with_several_workers_metrics_add_up_every_workers_requests(launch) -> None:
+    server = await launch(workers=2)
+    async with httpx.AsyncClient(timeout=10) as client:
+        for _ in range(12):
+            # A new connection each time, so both workers get some
+            async with httpx.AsyncClient(timeout=10) as one:
+                assert (await one.get(f"{server.url}/healthz")).status_code == 200
+        scrapes = [(await client.get(f"{server.url}/metrics")).text for _ in range(3)]
+    for text in scrapes:
+        line = next(
+            line for line in text.splitlines()
+            if line.startswith("patron_http_requests_total{") and 'route="/healthz"' in line
+        )
+        assert float(line.rsplit(" ", 1)[1]) == 12
