@@ -30,6 +30,7 @@ from strawberry.types import Info
 
 from schema.accounts import types as account_types
 from schema.accounts.corrections import CorrectionMutation
+from schema.accounts.data_rights import DataRightsMutation
 from schema.accounts.directory import DirectoryQuery
 from schema.accounts.recovery import RecoveryMutation
 from schema.accounts.schema import AccountMutation, AccountQuery
@@ -138,6 +139,8 @@ Mutation = merge_types(
         CampaignMutation,
         # partner webhooks (issue 12)
         WebhookMutation,
+        # operations (issue 12): member data rights
+        DataRightsMutation,
     ),
 )
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]

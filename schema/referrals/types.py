@@ -23,7 +23,7 @@ from schema.pagination import (
     newest_first,
 )
 from schema.permissions import can_see_member
-from server.accounts.public_names import masked_name
+from server.accounts.public_names import public_name
 from server.models import Member as MemberRow
 from server.models import Referral as ReferralRow
 from server.models import ReferralInvite as InviteRow
@@ -50,7 +50,7 @@ class Referral(relay.Node):
     @strawberry.field(description="Masked, such as 'Li W.'; never the referee's e-mail.")
     def referee_name(self) -> str:
         # Every query building this type fetches the referee with the referral (select_related).
-        return masked_name(self.row.referee.display_name)
+        return public_name(self.row.referee)
 
     @strawberry.field(description="PENDING until the friend's first purchase, then REWARDED or REJECTED.")
     def status(self) -> ReferralStatus:

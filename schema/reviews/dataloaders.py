@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from schema.dataloaders import batch
-from server.accounts.public_names import ANONYMOUS, masked_name
+from server.accounts.public_names import ANONYMOUS, FORMER_MEMBER, masked_name
 from server.models import Member
 from server.social import moderation
 
 
 @batch("reviews.author_name")
 async def load_author_names(member_ids: Sequence[int]) -> list[str]:
-    rows = await Member.filter(id__in=list(set(member_ids))).values("id", "display_name")
-    names = {row["id"]: masked_name(row["display_name"]) for row in rows}
+    rows = await Member.filter(id__in=list(set(member_ids))).values("id", "display_name", "erased_at")
+    names = {row["id"]: FORMER_MEMBER if row["erased_at"] else masked_name(row["display_name"]) for row in rows}
     return [names.get(member_id, ANONYMOUS) for member_id in member_ids]
 
 

@@ -9,8 +9,10 @@ because the given name is what identifies a person there.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 ANONYMOUS = "Member"
+FORMER_MEMBER = "Former member"  # the name of a deleted account, wherever its reviews or referrals show
 
 
 def _is_cjk(ch: str) -> bool:
@@ -30,3 +32,10 @@ def masked_name(display_name: str) -> str:
         # A single word may be a handle or a full name run together: only its initial is shown.
         return f"{words[0][0]}."
     return f"{words[0]} {words[-1][0]}."
+
+
+def public_name(member: Any) -> str:
+    """How ``member`` (a Member row) is named to others: masked, or "Former member" once deleted."""
+    if getattr(member, "erased_at", None) is not None:
+        return FORMER_MEMBER
+    return masked_name(member.display_name)

@@ -45,6 +45,9 @@ class Member(Model):
     service_emails = fields.BooleanField(default=True, description="Service e-mails: on until turned off")
     marketing_emails = fields.BooleanField(default=False, description="Marketing e-mails: only with consent")
     marketing_consent_at = fields.DatetimeField(null=True, description="When the standing marketing consent was given")
+    erased_at = fields.DatetimeField(
+        null=True, description="When the member deleted the account: personal data erased, totals kept"
+    )
 
     class Meta:
         table = "member"
