@@ -44,7 +44,7 @@ def _recipient(row: OutboxMessage, member: Member) -> str:
 async def deliver(row: OutboxMessage) -> Outcome:
     category = row.payload.get("category", ACCOUNT)
     member = await Member.get_or_none(id=row.member_id) if row.member_id is not None else None
-    if member is None:  # an erased account: not even its account e-mail goes out
+    if member is None or member.erased_at is not None:  # an erased account: not even its account e-mail goes out
         return Outcome.cancel("the member's account no longer exists")
     to = _recipient(row, member)
     if category != ACCOUNT:

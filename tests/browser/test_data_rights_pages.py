@@ -20,7 +20,7 @@ async def test_downloading_my_data_then_deleting_my_account(page, portal_server)
         await page.get_by_role("link", name="Download my data").click()
     download = await waiting.value
     assert re.fullmatch(r"patron-my-data-\d{4}-\d{2}-\d{2}\.json", download.suggested_filename)
-    data = json.loads(open(await download.path(), encoding="utf-8").read())
+    data = json.loads((await download.path()).read_text(encoding="utf-8"))
     assert data["profile"]["email"] == email and data["ledger"][0]["kind"] == "PURCHASE"
 
     await page.get_by_role("link", name="Delete my account").click()
