@@ -38,6 +38,7 @@ ACTIONS: dict[str, str] = {
     "campaign.create": "Campaign created",
     "campaign.update": "Campaign changed",
     "campaign.status": "Campaign status changed",
+    "account.delete": "Account deleted by the member",
 }
 
 

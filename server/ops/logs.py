@@ -60,11 +60,15 @@ _KEY_VALUE = re.compile(
 )
 _BEARER = re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+")
 _PATRON_SECRET = re.compile(r"\b(?:pt|pk)_[A-Za-z0-9_-]{16,}")  # API tokens and partner keys
+# GraphQL echoes a value it cannot coerce ("Variable '$p' has invalid value: String cannot represent …: 123"):
+# any variable or argument may be a secret, so everything after the words is dropped.
+_VARIABLE_VALUE = re.compile(r"(invalid value|cannot represent[^:\n]*)(.*)$", re.MULTILINE)
 _SENSITIVE_EXTRA = re.compile(rf"(?i)^(?:{_SECRET_KEYS})$")
 
 
 def redact(text: str) -> str:
     """``text`` with every secret-looking value replaced by ``[redacted]``."""
+    text = _VARIABLE_VALUE.sub(lambda m: m.group(1) + ": " + REDACTED, text)
     text = _KEY_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
     text = _BEARER.sub("Bearer " + REDACTED, text)
     return _PATRON_SECRET.sub(REDACTED, text)

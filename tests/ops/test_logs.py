@@ -93,6 +93,15 @@ async def test_a_log_in_and_a_password_reset_leave_json_lines_without_any_secret
     assert pages and pages[0]["path"] == "/reset-password"  # the query string (the token) is never logged
 
 
+async def test_a_refused_variable_is_not_echoed_into_the_log(json_http: httpx.AsyncClient, log_lines) -> None:
+    # A client sending a password of the wrong type gets GraphQL's error; the log keeps no value
+    query = "mutation L($p: String!) { logIn(email: \"a@example.com\", password: $p) { token } }"
+    response = await json_http.post("/graphql", json={"query": query, "variables": {"p": ["hunter2-secret-pw"]}})
+    assert "errors" in response.json()
+    assert "hunter2-secret-pw" not in log_lines.getvalue()
+    assert all(json.loads(line) for line in log_lines.getvalue().splitlines())
+
+
 async def test_the_access_line_and_the_response_share_one_request_id(
     json_http: httpx.AsyncClient, log_lines: io.StringIO
 ) -> None:
