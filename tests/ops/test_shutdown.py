@@ -88,3 +88,26 @@ async def test_with_several_workers_metrics_add_up_every_workers_requests(launch
             if line.startswith("patron_http_requests_total{") and 'route="/healthz"' in line
         )
         assert float(line.rsplit(" ", 1)[1]) == 12
+
+
+async def test_the_outbox_sender_stops_after_the_batch_in_hand_on_shutdown(database_url: str) -> None:
+    from server.messages import outbox
+    from server.models import OutboxMessage, OutboxStatus
+
+    stop = asyncio.Event()
+
+    async def deliver(message: OutboxMessage) -> outbox.Outcome:
+        stop.set()  # shutdown begins while the first batch is being sent
+        return outbox.Outcome.sent(200)
+
+    outbox.register_channel(outbox.Channel("test-stop", deliver, lambda attempts: None))
+    try:
+        for n in range(outbox.BATCH * 2 + 5):
+            await outbox.enqueue("test-stop", {"n": n})
+        report = await outbox.deliver_due("test-stop", stop=stop)
+    finally:
+        outbox._CHANNELS.pop("test-stop", None)
+    # The batch in hand was finished (none abandoned half-claimed); the rest waits for the next start
+    assert report.sent == outbox.BATCH
+    assert await OutboxMessage.filter(channel="test-stop", status=OutboxStatus.PENDING).count() == outbox.BATCH + 5
+    assert await OutboxMessage.filter(channel="test-stop", claimed_until__isnull=False).count() == 0
