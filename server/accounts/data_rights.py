@@ -30,15 +30,13 @@ import json
 import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from server.accounts import addresses, sessions
 from server.core import clock
+from server.core.plain import plain
 from server.models import Member
 
 FORMAT = "patron-member-data/1"
@@ -81,21 +79,6 @@ def parts() -> list[DataPart]:
                         raise
         _loaded = True
     return sorted(_PARTS.values(), key=lambda part: (part.order, part.name))
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready copies: dates as ISO strings, money as strings, enums as their values."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [plain(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    return value
 
 
 async def export_data(member: Member) -> dict[str, Any]:
