@@ -82,7 +82,7 @@ async def test_the_download_holds_every_part_of_the_members_data(api: Api) -> No
     assert data["tickets"][0]["messages"][0]["text"] == "I am Wang, call me."
     assert data["messagePreferences"]["serviceEmails"] is True
     assert data["messagePreferences"]["history"] == []  # no marketing consent was given
-    assert "surveys" in data and "redemptions" in data and "notifications" in data and "checkIns" in data
+    assert {"surveys", "redemptions", "notifications", "checkIns", "campaignAwards"} <= set(data)
     # Never a secret: no token, hash or password in the file
     text = data_rights.export_json(data).decode()
     assert "password" not in text.lower() and row.password_hash not in text
