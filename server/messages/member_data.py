@@ -1,7 +1,7 @@
 """The messages part of a member's data: e-mail choices and their history, and the inbox.
 
-Erasing drops every message still queued for the member (so nothing more goes to the address),
-blanks the copies of messages already sent (they held the address and the text), and deletes
+Erasing drops every e-mail still queued for the member (so nothing more goes to the address),
+blanks the copies of e-mails already sent (they held the address and the text), and deletes
 the inbox. The consent history stays, tied to the anonymised account, as the record of what was
 agreed when.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.accounts.data_rights import data_part
-from server.messages import outbox
+from server.messages import emails, outbox
 from server.models import Member, MessageConsent, Notification, OutboxMessage
 
 
@@ -32,8 +32,10 @@ class MessagePreferences:
 
     @staticmethod
     async def erase(member: Member) -> None:
-        await outbox.cancel_for_member(member.id)
-        await OutboxMessage.filter(member_id=member.id).update(payload={"erased": True})
+        # E-mail only: partner webhook deliveries about the member's points still go (they carry
+        # no personal data, and the address they may add is read at sending: the anonymous one).
+        await outbox.cancel_for_member(member.id, emails.CHANNEL)
+        await OutboxMessage.filter(member_id=member.id, channel=emails.CHANNEL).update(payload={"erased": True})
 
 
 @data_part("notifications", order=51)
