@@ -6,7 +6,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from server.cli_ops import register as _register_ops
 from server.core.config import ConfigError, get_settings
 from server.core.errors import DomainError
 from server.points.program import get_program
+
+if TYPE_CHECKING:
+    from server.models import Member, Role
 
 T = TypeVar("T")
 app = typer.Typer(
@@ -294,7 +297,6 @@ def staff_grant(
     ] = "staff",
 ) -> None:
     """Give a member the staff role, or the read-only analyst role with --role analyst."""
-    from server.accounts import set_role
     from server.models import Role
 
     roles = {"staff": Role.STAFF, "analyst": Role.ANALYST}
@@ -302,18 +304,37 @@ def staff_grant(
     if chosen is None:
         _fail(f"--role must be staff or analyst (got {role!r})", 1)
         return
-    member = _with_db(lambda: set_role(email, chosen))
+    member = _with_db(lambda: _change_role(email, chosen))
     typer.echo(f"{member.email} is now {'an analyst' if chosen is Role.ANALYST else 'staff'}.")
 
 
 @staff_app.command("revoke")
 def staff_revoke(email: str) -> None:
     """Take the staff or analyst role away: the account becomes a plain member."""
-    from server.accounts import set_role
     from server.models import Role
 
-    member = _with_db(lambda: set_role(email, Role.MEMBER))
+    member = _with_db(lambda: _change_role(email, Role.MEMBER))
     typer.echo(f"{member.email} is now a member.")
+
+
+async def _change_role(email: str, role: Role) -> Member:
+    """Set the role and, when it changes, write ``role.grant`` to the audit trail (actor: system) with it."""
+    from tortoise.transactions import in_transaction
+
+    from server import audit
+    from server.accounts import set_role
+    from server.core.validation import normalise_email
+    from server.models import Member
+
+    async with in_transaction():
+        before = await Member.get_or_none(email=normalise_email(email))
+        member = await set_role(email, role)
+        if before is not None and before.role is not role:
+            await audit.record(
+                None, "role.grant", target_type="member", target_id=member.id, member_id=member.id,
+                before={"role": before.role}, after={"role": role},
+            )
+    return member
 
 
 @app.command("audit")

@@ -10,7 +10,7 @@ from strawberry import relay
 from server import audit
 from server.accounts import set_role
 from server.core import clock
-from server.models import Member, Role
+from server.models import AuditEntry, Member, Role
 from tests.care.support import utc
 from tests.points_support import new_member
 from tests.rewards_portal_support import member_browser
@@ -124,3 +124,18 @@ async def test_patron_audit_prints_the_trail_with_its_filters(database_url: str,
     ]
     assert "reason: spam" in last.out and len(last.out.splitlines()) == 1
     assert none.out.strip() == "No audit entries match."
+
+
+async def test_patron_staff_grant_and_revoke_are_in_the_trail_as_the_systems(api: Api, database_url, tmp_path) -> None:
+    member = await api.member()
+    env = {"DATABASE_URL": database_url, "PATRON_VAR_DIR": str(tmp_path / "var")}
+    await patron("staff", "grant", member.email or "", "--role", "analyst", env=env)
+    await patron("staff", "grant", member.email or "", "--role", "analyst", env=env)  # no change: no entry
+    await patron("staff", "revoke", member.email or "", env=env)
+    shown = await patron("audit", "--action", "role.grant", env=env)
+    trail = [(e.actor_email, e.actor_id, e.before, e.after) for e in await AuditEntry.all().order_by("id")]
+    assert trail == [
+        ("system", None, {"role": "MEMBER"}, {"role": "ANALYST"}),
+        ("system", None, {"role": "ANALYST"}, {"role": "MEMBER"}),
+    ]
+    assert "system  role.grant" in shown.out and "role: ANALYST → MEMBER" in shown.out.splitlines()[0]

@@ -28,6 +28,9 @@ LABELS: dict[str, str] = {
     "role.grant": N_("Role changed"),
     "ticket.reply": N_("Ticket answered"),
     "ticket.resolve": N_("Ticket resolved"),
+    "campaign.create": N_("Campaign created"),
+    "campaign.update": N_("Campaign changed"),
+    "campaign.status": N_("Campaign status changed"),
 }
 
 
