@@ -99,3 +99,24 @@ def test_chart_axes_step_in_round_whole_numbers_and_reach_below_zero() -> None:
     chart = line_chart(["a", "b", "c"], [("issued", [0, 1234, -70]), ("redeemed", [0, 10, 0])])
     assert [v for _, v in chart.ticks] == [-500, 0, 500, 1000, 1500]
     assert chart.ticks[0][0] > chart.zero_y > chart.ticks[-1][0]  # SVG y grows downwards
+
+
+async def test_the_campaign_table_gives_each_campaigns_points_cost_revenue_roi_and_lift(app, api: Api) -> None:
+    from tests.campaigns.support import active_campaign
+
+    partner = await api.partner()
+    with clock.travel(NOW):
+        staff = await api.staff()
+        await active_campaign(api, staff, name="Double points June", startsAt="2026-06-01T00:00:00+00:00")
+        buyer = await api.member()
+        await api.purchase(partner, buyer.email or "", "100.00")
+        async with member_browser(app, api) as (browser, me):
+            await set_role(me.email or "", Role.ANALYST)
+            page = await browser.get("/staff/kpis")
+
+    row = re.search(r'<tr>\s*<th scope="row"><a href="/staff/campaigns/[\w-]+">Double points June</a></th>(.*?)</tr>',
+                    page.text, re.S)
+    assert row, page.text
+    cells = [re.sub(r"\s+", " ", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    # 100 extra points cost 1.00 at 0.01 a point; ROI = (100.00 × 30% − 1.00) ÷ 1.00 = 29 (2,900%)
+    assert cells == ["Active", "100", "CNY 1.00", "CNY 100.00", "2,900%", "no holdout"]

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from portal.graphql import OperationFailed
 from portal.i18n import babel_locale
+from portal.pages.redemptions import url_id
 from portal.staff import charts
 from portal.staff.nav import N_, staff_page
 from portal.visit import Visit
@@ -23,6 +24,7 @@ from server.core import clock
 from server.points.program import get_program
 
 PRESETS = (30, 90, 365)
+CAMPAIGNS = 10  # the newest campaigns in the returns table (each one's results are computed on the spot)
 SEGMENT_NAMES = {
     "CHAMPIONS": N_("Champions"), "LOYAL": N_("Loyal"), "POTENTIAL_LOYALISTS": N_("Potential loyalists"),
     "NEW_CUSTOMERS": N_("New customers"), "PROMISING": N_("Promising"), "NEED_ATTENTION": N_("Need attention"),
@@ -88,9 +90,11 @@ def _charts(visit: Visit, kpis: dict[str, Any], segments: list[dict[str, Any]] |
 async def dashboard(visit: Visit) -> Response:
     first, last, preset, errors = _period(visit)
     kpis = segments = None
+    campaigns: list[dict[str, Any]] = []
+    campaign_count = 0
     if not errors:
         try:
-            data = await visit.run("staff/kpis", {"from": first, "to": last})
+            data = await visit.run("staff/kpis", {"from": first, "to": last, "campaigns": CAMPAIGNS})
         except OperationFailed as failure:
             refused = [e for e in failure.errors if (e.extensions or {}).get("code") == "INVALID_INPUT"]
             if not refused or failure.unexpected:
@@ -100,13 +104,15 @@ async def dashboard(visit: Visit) -> Response:
                 errors[field if field in ("from", "to") else "to"] = error.message
         else:
             kpis = data.get("kpis")
+            campaign_count = data["campaigns"]["totalCount"]
+            campaigns = [{**edge["node"], "urlId": url_id(edge["node"]["id"])} for edge in data["campaigns"]["edges"]]
             counts = data.get("segmentCounts")
             segments = counts["segments"] if counts else None
     program = get_program()
     return await visit.render(
         "staff/kpis.html", status=422 if errors else 200,
         kpis=kpis, charts=_charts(visit, kpis, segments) if kpis else None, segments=segments,
-        first=first, last=last, preset=preset, presets=PRESETS, errors=errors,
+        campaigns=campaigns, campaign_count=campaign_count, first=first, last=last, preset=preset, presets=PRESETS, errors=errors,
         currency=program.currency, zone=program.time_zone,
         satisfaction_target=care.SATISFACTION_TARGET, today=today().isoformat(),
     )
