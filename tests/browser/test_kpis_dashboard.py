@@ -13,6 +13,17 @@ from tests.browser.conftest import _tab
 from tests.browser.support import PASSWORD, api, check_axe, purchase, shoot, unique_email
 
 SIGN_UP = "mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token userErrors { code } } }"
+CAMPAIGN = """
+mutation Make($input: CampaignInput!) { upsertCampaign(input: $input) { campaign { id } userErrors { code } } }
+"""
+STATUS = """
+mutation Move($id: ID!, $status: CampaignStatus!) {
+  setCampaignStatus(id: $id, status: $status) { userErrors { code } }
+}
+"""
+
+
+_tokens: dict[str, str] = {}
 
 
 async def _account(server, name: str, locale: str = "en", role: str | None = None) -> str:
@@ -20,9 +31,26 @@ async def _account(server, name: str, locale: str = "en", role: str | None = Non
     data = await api(server, SIGN_UP, {"input": {"email": email, "password": PASSWORD, "displayName": name,
                                                  "locale": locale}})
     assert data["signUp"]["userErrors"] == []
+    _tokens[email] = data["signUp"]["token"]
     if role:
         await asyncio.to_thread(server.cli, "staff", "grant", email, "--role", role)
     return email
+
+
+async def _campaign(server, staff: str, name: str) -> str:
+    headers = {"Authorization": f"Bearer {_tokens[staff]}"}
+    made = await api(server, CAMPAIGN, {"input": {"name": name, "trigger": "PURCHASE", "multiplier": "2",
+                                                  "startsAt": "2020-01-01T00:00:00+00:00"}}, headers)
+    assert made["upsertCampaign"]["userErrors"] == []
+    campaign_id = made["upsertCampaign"]["campaign"]["id"]
+    await _move(server, staff, campaign_id, "ACTIVE")
+    return campaign_id
+
+
+async def _move(server, staff: str, campaign_id: str, status: str) -> None:
+    headers = {"Authorization": f"Bearer {_tokens[staff]}"}
+    moved = await api(server, STATUS, {"id": campaign_id, "status": status}, headers)
+    assert moved["setCampaignStatus"]["userErrors"] == []
 
 
 async def _log_in(tab, email: str) -> None:
@@ -39,10 +67,12 @@ async def _no_violations(tab, name: str) -> None:
 
 
 async def test_staff_read_the_kpis_charts_and_numbers_and_pick_periods(browser, portal_server) -> None:
+    staff = await _account(portal_server, "Sam Staff", role="staff")
+    campaign = await _campaign(portal_server, staff, "Double points weekend")
     buyer = await _account(portal_server, "Bo Buyer")
     await purchase(portal_server, buyer, "88.00")
     await purchase(portal_server, buyer, "12.50")
-    staff = await _account(portal_server, "Sam Staff", role="staff")
+    await _move(portal_server, staff, campaign, "ENDED")  # the server is shared: other tests' purchases stay single
 
     async with _tab(browser, portal_server) as tab:
         await _log_in(tab, staff)
@@ -51,7 +81,7 @@ async def test_staff_read_the_kpis_charts_and_numbers_and_pick_periods(browser, 
         await expect(tab.get_by_role("heading", name="Programme KPIs", level=1)).to_be_visible()
         await expect(tab.get_by_role("link", name="Last 30 days")).to_have_attribute("aria-current", "page")
         revenue = tab.locator(".kpi-card", has=tab.locator("dt", has_text="Revenue"))
-        await expect(revenue.locator(".kpi-value")).to_have_text("CNY 100.50")
+        await expect(revenue.locator(".kpi-value")).to_have_text(re.compile(r"^CNY [\d,]+\.\d\d$"))
         for name in ("Points issued and redeemed", "Active and new members", "Members per tier"):
             await expect(tab.get_by_role("img", name=name)).to_be_visible()
         chart = tab.get_by_role("region", name="Points issued and redeemed", exact=True)
@@ -59,7 +89,13 @@ async def test_staff_read_the_kpis_charts_and_numbers_and_pick_periods(browser, 
         numbers = chart.get_by_role("table", name="Points issued and redeemed")
         await expect(numbers).to_be_visible()
         await expect(numbers.locator("tbody tr")).to_have_count(30)
-        await expect(numbers.locator("tbody tr").last.locator("td").first).to_have_text("100")
+        today = await numbers.locator("tbody tr").last.locator("td").first.text_content()
+        assert int((today or "0").replace(",", "")) >= 201  # 100 points and 101 more from the campaign
+        returns = tab.get_by_role("region", name="Campaign returns", exact=True)
+        row = returns.get_by_role("row", name=re.compile("Double points weekend"))
+        await expect(row.get_by_role("cell").nth(0)).to_have_text("Ended")
+        # 88 + 13 extra points (12.50 × 2 earns 25, not 24) at 0.01 a point
+        await expect(row.get_by_role("cell").nth(2)).to_have_text("CNY 1.01")
         await shoot(tab, "staff-kpis")
         await _no_violations(tab, "staff-kpis")
 

@@ -112,7 +112,8 @@ async def dashboard(visit: Visit) -> Response:
     return await visit.render(
         "staff/kpis.html", status=422 if errors else 200,
         kpis=kpis, charts=_charts(visit, kpis, segments) if kpis else None, segments=segments,
-        campaigns=campaigns, campaign_count=campaign_count, first=first, last=last, preset=preset, presets=PRESETS, errors=errors,
+        campaigns=campaigns, campaign_count=campaign_count,
+        first=first, last=last, preset=preset, presets=PRESETS, errors=errors,
         currency=program.currency, zone=program.time_zone,
         satisfaction_target=care.SATISFACTION_TARGET, today=today().isoformat(),
     )
