@@ -120,6 +120,7 @@ def _kinds(kinds: tuple[LedgerKind, ...]) -> str:
 
 
 NOT_MEMBERS = f"SELECT id FROM member WHERE role <> '{Role.MEMBER.value}'"
+NET = "(amount - refunded_amount)"  # a purchase's amount net of refunds (arithmetic: text on SQLite)
 
 
 async def _members(report: Report, until: datetime) -> tuple[int, list[int], int, int]:
@@ -159,53 +160,53 @@ async def _points(report: Report, until: datetime) -> list[tuple[int, int, int]]
     return figures
 
 
-def _activity(report: Report, until: datetime, *, money: bool) -> tuple[str, list[Any]]:
-    """Rows (member_id, period, net cents, 1 per purchase) of every purchase and check-in of members.
-
-    Without ``money`` the cents column is 0: the per-member pass needs only who bought how often.
-    """
+def _activity(report: Report, until: datetime) -> tuple[str, list[Any]]:
+    """Rows (member_id, period, 1 per purchase) of every purchase and check-in of members."""
     by_purchase, purchase_edges = _bucket("occurred_at", report.edges)
     by_check_in, check_in_edges = _bucket("created_at", report.edges)
-    cents = f"CAST(ROUND((amount - refunded_amount) * {CENTS}) AS BIGINT)" if money else "0"
     sql = (
-        f"SELECT member_id, {by_purchase} AS b, {cents} AS cents, 1 AS orders"
-        " FROM purchase WHERE occurred_at >= ? AND occurred_at < ? AND amount - refunded_amount > 0"
+        f"SELECT member_id, {by_purchase} AS b, 1 AS orders"
+        f" FROM purchase WHERE occurred_at >= ? AND occurred_at < ? AND {NET} > 0"
         f" AND member_id NOT IN ({NOT_MEMBERS})"
-        f" UNION ALL SELECT member_id, {by_check_in} AS b, 0 AS cents, 0 AS orders"
+        f" UNION ALL SELECT member_id, {by_check_in} AS b, 0 AS orders"
         " FROM check_in WHERE created_at >= ? AND created_at < ?"
         f" AND member_id NOT IN ({NOT_MEMBERS})"
     )
     return sql, [*purchase_edges, report.start, until, *check_in_edges, report.start, until]
 
 
-async def _activity_by_period(report: Report, until: datetime) -> list[tuple[int, int, int]]:
-    """(active members, net cents, purchases) per period: one pass over purchases and check-ins.
+async def _members_active(report: Report, until: datetime) -> tuple[int, int, int, list[int]]:
+    """(active members, buyers, buyers with 2+ purchases, active members per period): one pass, per member.
 
-    Grouping by (period, member) first and counting those groups is a hash aggregate on
-    PostgreSQL, where COUNT(DISTINCT …) would sort every row.
+    Each member's periods are folded into a bit mask (period k is bit k; a report has at most 37
+    periods), and the outer query counts the members with each bit set: every figure that needs
+    distinct members comes from one grouping by member, none from a grouping by (period, member).
     """
-    rows_sql, params = _activity(report, until, money=True)
-    sql = Statement(
-        "SELECT b, COUNT(*), COALESCE(SUM(cents), 0), COALESCE(SUM(orders), 0) FROM ("
-        f"SELECT b, member_id, SUM(cents) AS cents, SUM(orders) AS orders FROM ({rows_sql}) activity"
-        " GROUP BY b, member_id) per_member GROUP BY b"
-    )
-    figures = [(0, 0, 0)] * len(report.periods)
-    for b, active, cents, orders in await sql.all(*params):
-        figures[b] = (int(active), int(cents), int(orders))
-    return figures
-
-
-async def _activity_in_total(report: Report, until: datetime) -> tuple[int, int, int]:
-    """(active members, buyers, buyers with 2+ purchases) over the whole period: one pass, per member."""
-    rows_sql, params = _activity(report, until, money=False)
+    rows_sql, params = _activity(report, until)
+    mask = "SUM(DISTINCT 1 << b)" if is_sqlite() else "BIT_OR(CAST(1 AS BIGINT) << b)"
+    bits = "".join(f", COALESCE(SUM((mask >> {k}) & 1), 0)" for k in range(len(report.periods)))
     sql = Statement(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN orders >= 1 THEN 1 ELSE 0 END), 0),"
-        " COALESCE(SUM(CASE WHEN orders >= 2 THEN 1 ELSE 0 END), 0)"
-        f" FROM (SELECT member_id, SUM(orders) AS orders FROM ({rows_sql}) activity GROUP BY member_id) members"
+        f" COALESCE(SUM(CASE WHEN orders >= 2 THEN 1 ELSE 0 END), 0){bits}"
+        f" FROM (SELECT member_id, {mask} AS mask, SUM(orders) AS orders FROM ({rows_sql}) activity"
+        " GROUP BY member_id) members"
     )
     row = await sql.one(*params)
-    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+    return int(row[0]), int(row[1]), int(row[2]), [int(n) for n in row[3:]]
+
+
+async def _sales(report: Report, until: datetime) -> list[tuple[int, int]]:
+    """(net cents, purchases) of members per period: one pass over purchases."""
+    bucket, edges = _bucket("occurred_at", report.edges)
+    sql = Statement(
+        f"SELECT {bucket} AS b, COALESCE(SUM(CAST(ROUND({NET} * {CENTS}) AS BIGINT)), 0), COUNT(*)"
+        f" FROM purchase WHERE occurred_at >= ? AND occurred_at < ? AND {NET} > 0"
+        f" AND member_id NOT IN ({NOT_MEMBERS}) GROUP BY b"
+    )
+    figures = [(0, 0)] * len(report.periods)
+    for b, cents, orders in await sql.all(*edges, report.start, until):
+        figures[b] = (int(cents), int(orders))
+    return figures
 
 
 @asynccontextmanager
@@ -236,20 +237,20 @@ async def programme_kpis(actor: Member | None, first: date, last: date, at: date
     async with _report_session():
         at_start, new, at_end, outstanding = await _members(report, until)
         points = await _points(report, until)
-        by_period = await _activity_by_period(report, until)
-        active, buyers, repeat_buyers = await _activity_in_total(report, until)
+        active, buyers, repeat_buyers, active_by_period = await _members_active(report, until)
+        sales = await _sales(report, until)
         care_figures = await care.figures(report.start, until, now)
     places = money.currency_places(program.currency)
     series = tuple(
         KpiPoint(
             start=period.label,
-            active_members=by_period[i][0],
+            active_members=active_by_period[i],
             new_members=new[i],
             points_issued=points[i][0],
             points_redeemed=points[i][1],
             points_expired=points[i][2],
-            revenue=_amount(by_period[i][1], places),
-            purchases=by_period[i][2],
+            revenue=_amount(sales[i][0], places),
+            purchases=sales[i][1],
         )
         for i, period in enumerate(report.periods)
     )
@@ -264,7 +265,7 @@ async def programme_kpis(actor: Member | None, first: date, last: date, at: date
         buyers=buyers,
         repeat_buyers=repeat_buyers,
         purchases=sum(point.purchases for point in series),
-        revenue=_amount(sum(row[1] for row in by_period), places),
+        revenue=_amount(sum(cents for cents, _ in sales), places),
         points_issued=sum(point.points_issued for point in series),
         points_redeemed=sum(point.points_redeemed for point in series),
         points_expired=sum(point.points_expired for point in series),
