@@ -3,7 +3,8 @@
 Definitions (the contract's, made precise where it is silent):
 
 - *Members* are accounts with the MEMBER role: staff and analyst accounts are the team, not
-  customers. Members at an instant are those who joined before it.
+  customers. Members at an instant are those who joined before it and had not deleted their
+  account by then (``erased_at``): deleted accounts are what retention loses.
 - *Active* members made at least one purchase or check-in in the period; *new* members joined in it.
 - retentionRate = (members at end − new members) / members at start; churnRate = 1 − retention.
 - Purchases count net of refunds and are dated by ``occurredAt`` (late reports and back-fills land
@@ -124,23 +125,33 @@ NET = "(amount - refunded_amount)"  # a purchase's amount net of refunds (arithm
 
 
 async def _members(report: Report, until: datetime) -> tuple[int, list[int], int, int]:
-    """(members at start, new members per period, members at end, sum of every balance): one pass."""
+    """(members at start, new members per period, members at end, sum of every balance): one pass.
+
+    A member who deleted the account (``erased_at``) is a member until then: gone from the count
+    at the report's start or end if erased before it, still a new member if they joined in it.
+    """
     bucket, edges = _bucket("joined_at", report.edges)
+    member = f"role = '{Role.MEMBER.value}'"
     sql = Statement(
         f"SELECT CASE WHEN joined_at < ? THEN -1 WHEN joined_at >= ? THEN -2 ELSE {bucket} END AS b,"
-        f" SUM(CASE WHEN role = '{Role.MEMBER.value}' THEN 1 ELSE 0 END), COALESCE(SUM(balance), 0)"
-        " FROM member GROUP BY b"
+        f" SUM(CASE WHEN {member} THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {member} AND erased_at < ? THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {member} AND erased_at < ? THEN 1 ELSE 0 END),"
+        " COALESCE(SUM(balance), 0) FROM member GROUP BY b"
     )
-    rows = await sql.all(report.start, until, *edges)
+    rows = await sql.all(report.start, until, *edges, report.start, until)
     new = [0] * len(report.periods)
-    at_start = outstanding = 0
-    for b, members, balance in rows:
+    at_start = at_end = outstanding = 0
+    for b, joined, gone_by_start, gone_by_end, balance in rows:
         outstanding += int(balance)  # every account's balance, whenever it joined
+        if b == -2:
+            continue
+        at_end += int(joined) - int(gone_by_end)
         if b == -1:
-            at_start = int(members)
-        elif b >= 0:
-            new[b] = int(members)
-    return at_start, new, at_start + sum(new), outstanding
+            at_start = int(joined) - int(gone_by_start)
+        else:
+            new[b] = int(joined)
+    return at_start, new, at_end, outstanding
 
 
 async def _points(report: Report, until: datetime) -> list[tuple[int, int, int]]:

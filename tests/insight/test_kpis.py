@@ -261,3 +261,31 @@ async def test_refusals_are_worded_in_chinese_for_chinese_callers(api: Api) -> N
     body = (await api.raw(KPIS, {"from": "2026-03-02", "to": "2026-03-01"}, staff)).json()
 
     assert body["errors"][0]["message"] == "结束日期不能早于开始日期。"
+
+
+DELETE_ACCOUNT = """
+mutation Delete($password: String!) { deleteMyAccount(password: $password) { userErrors { field code message } } }
+"""
+
+
+async def _member_who_leaves(api: Api, joined_on: datetime, leaves_on: datetime) -> None:
+    with clock.travel(leaves_on):
+        caller = await api.member(password="correct-horse-battery")
+        await Member.filter(email=caller.email).update(joined_at=joined_on)
+        result = (await api.run(DELETE_ACCOUNT, {"password": "correct-horse-battery"}, caller))["deleteMyAccount"]
+    assert result["userErrors"] == [], result
+
+
+async def test_members_who_delete_their_account_are_what_retention_loses(api: Api) -> None:
+    await joined(at(1, 10))  # stays
+    await _member_who_leaves(api, at(1, 12), at(3, 20))  # a member at the start, gone by the end
+    await _member_who_leaves(api, at(1, 14), at(2, 10))  # gone before March: not a member at its start
+    await joined(at(3, 5))  # new in March
+    with clock.travel(NOW):
+        staff = await api.staff()
+
+    figures = await kpis(api, staff, "2026-03-01", "2026-03-31")
+
+    # 2 members at the start; at the end the one who stayed and the new one: (2 − 1) / 2
+    assert figures["newMembers"] == 1
+    assert (figures["retentionRate"], figures["churnRate"]) == (0.5, 0.5)
