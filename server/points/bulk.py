@@ -17,7 +17,7 @@ from datetime import datetime
 from server.core.prepared import Statement, moment
 from server.messages import events
 from server.models import LedgerEntry, LedgerKind, PointsAllocation
-from server.points.ledger import EARNING_KINDS, MAX_POINTS, expires_on, expiry_for
+from server.points.ledger import EARNING_KINDS, MAX_POINTS, expires_on, expiry_for, tell_observers
 from server.points.ledger_text import Note
 
 
@@ -88,6 +88,7 @@ async def credit_many(
         ).execute(points, points if earning else 0, *ids)
     if entries:
         await LedgerEntry.bulk_create(entries)
+        tell_observers(entries)
         await _publish(kind, entries, at, "POINTS_EARNED")
     return done
 
@@ -169,6 +170,7 @@ async def expire_many(member_ids: Sequence[int], at: datetime) -> int:
             )
         )
     await LedgerEntry.bulk_create(entries)
+    tell_observers(entries)
     booked = await Statement(
         f"SELECT member_id, id FROM ledger_entry WHERE member_id IN ({_marks(list(per_member))})"
         " AND kind = ? AND created_at = ?"

@@ -169,8 +169,7 @@ async def _write(
             "at": at,
         },
     )
-    for callback in _OBSERVERS:
-        callback(kind.value, delta)
+    tell_observers([entry])
     return entry
 
 
@@ -181,6 +180,13 @@ _OBSERVERS: list[Callable[[str, int], None]] = []
 def observe_entries(callback: Callable[[str, int], None]) -> None:
     """``callback(kind, delta)`` after every ledger entry this process writes (it must not raise)."""
     _OBSERVERS.append(callback)
+
+
+def tell_observers(entries: list[LedgerEntry]) -> None:
+    """Report entries just written (one by one here, or a batch by ``server.points.bulk``)."""
+    for callback in _OBSERVERS:
+        for entry in entries:
+            callback(LedgerKind(entry.kind).value, entry.delta)
 
 
 async def expire_due(member: Member, at: datetime | None = None) -> LedgerEntry | None:

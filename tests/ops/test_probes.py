@@ -151,6 +151,28 @@ async def test_metrics_count_points_issued_and_redeemed_by_ledger_kind(http: htt
     ) == 50
 
 
+async def test_metrics_count_points_written_in_batches_by_the_nightly_jobs(http: httpx.AsyncClient) -> None:
+    from tortoise.transactions import in_transaction
+
+    from server.core import clock
+    from server.models import LedgerKind
+    from server.points import bulk
+    from server.points.ledger_text import Note
+    from tests.points_support import new_member
+
+    before = (await http.get("/metrics")).text
+    members = [await new_member() for _ in range(3)]
+    async with in_transaction():
+        held = await bulk.lock_members([m.id for m in members])
+        await bulk.credit_many(
+            LedgerKind.BIRTHDAY, {m.id: (40, Note("birthday", {"year": 2026})) for m in members}, clock.now(), held
+        )
+    text = (await http.get("/metrics")).text
+    assert sample(text, "patron_points_issued_total", kind="BIRTHDAY") - sample(
+        before, "patron_points_issued_total", kind="BIRTHDAY"
+    ) == 120
+
+
 @pytest.fixture
 def timed_job():
     @job("test-ops-metrics", every=timedelta(hours=1), description="for the metrics test", order=999)
