@@ -31,6 +31,7 @@ LABELS: dict[str, str] = {
     "campaign.create": N_("Campaign created"),
     "campaign.update": N_("Campaign changed"),
     "campaign.status": N_("Campaign status changed"),
+    "account.delete": N_("Account deleted by the member"),
 }
 
 
