@@ -89,17 +89,19 @@ async def credit_many(
     if entries:
         await LedgerEntry.bulk_create(entries)
         tell_observers(entries)
-        await _publish(kind, entries, at, "POINTS_EARNED")
+        await _publish(kind, entries, at, "POINTS_EARNED", expires_at)
     return done
 
 
-async def _publish(kind: LedgerKind, entries: list[LedgerEntry], at: datetime, event: str) -> None:
+async def _publish(
+    kind: LedgerKind, entries: list[LedgerEntry], at: datetime, event: str, expires_at: datetime
+) -> None:
     """POINTS_EARNED / POINTS_SPENT for each entry just written, as ``ledger`` publishes them one by one."""
     members = [entry.member_id for entry in entries]
     rows = await Statement(
-        f"SELECT member_id, id FROM ledger_entry WHERE member_id IN ({_marks(members)}) AND kind = ? AND created_at = ?"
-        " ORDER BY id"
-    ).all(*members, kind.value, at)
+        f"SELECT member_id, id FROM ledger_entry WHERE member_id IN ({_marks(members)}) AND expires_at = ?"
+        " AND kind = ? AND created_at = ? ORDER BY id"  # expires_at: the (member, expiry) index finds them
+    ).all(*members, expires_at, kind.value, at)
     entry_of = {int(row[0]): int(row[1]) for row in rows}  # the latest, should one member have two
     await events.publish_many(
         event,
@@ -173,7 +175,7 @@ async def expire_many(member_ids: Sequence[int], at: datetime) -> int:
     tell_observers(entries)
     booked = await Statement(
         f"SELECT member_id, id FROM ledger_entry WHERE member_id IN ({_marks(list(per_member))})"
-        " AND kind = ? AND created_at = ?"
+        " AND expires_at IS NULL AND kind = ? AND created_at = ?"  # debits only: the (member, expiry) index
     ).all(*per_member, LedgerKind.EXPIRY.value, at)
     entry_of = {int(row[0]): int(row[1]) for row in booked}
     await PointsAllocation.bulk_create(

@@ -54,29 +54,49 @@ async def warn_expiring(at: datetime, ctx: JobContext | None = None) -> int:
 
     The inbox gets one notice per expiry day; e-mail gets one digest per member and run listing
     every lot that lapses within 30 days, sent when at least one of them is news. Set-based:
-    the lots are summed per member and lapse instant in one statement, and each batch of a
-    thousand members is notified in a few statements (:mod:`server.messages.broadcast`).
+    the members with news are found per lapse instant in one statement each, and each batch of
+    a thousand is summed and notified in a few statements (:mod:`server.messages.broadcast`).
     """
-    rows = await Statement(
-        "SELECT member_id, expires_at, SUM(remaining) FROM ledger_entry WHERE remaining > 0 AND expires_at > ?"
-        " AND expires_at <= ? GROUP BY member_id, expires_at"
-    ).all(at, at + WARN_WITHIN)
-    by_member: dict[int, dict[str, int]] = {}
-    for member_id, lapse, points in rows:
-        days = by_member.setdefault(int(member_id), {})
-        day = ledger.expires_on(moment(lapse)).isoformat()
-        days[day] = days.get(day, 0) + int(points)
-    members = sorted(by_member)
+    window = (at, at + WARN_WITHIN)
+    # Lots lapse at a few instants (month starts): per instant, the members not yet told about
+    # it, through the notifications' (member, key) index. A day with nothing new costs a few lookups.
+    lapses = await Statement(
+        "SELECT DISTINCT expires_at FROM ledger_entry WHERE remaining > 0 AND expires_at > ? AND expires_at <= ?"
+    ).all(*window)
+    news: set[int] = set()
+    for (lapse,) in lapses:
+        key = f"expiring:{ledger.expires_on(moment(lapse)).isoformat()}"
+        rows = await Statement(
+            "SELECT DISTINCT l.member_id FROM ledger_entry l WHERE l.remaining > 0 AND l.expires_at = ?"
+            " AND (SELECT n.id FROM notification n WHERE n.member_id = l.member_id AND n.dedupe_key = ?"
+            " LIMIT 1) IS NULL"
+        ).all(lapse, key)  # the stored value itself: no re-encoding of the instant
+        # A scalar subquery, not NOT EXISTS: it stays one probe of the notifications' (member, key)
+        # index per member. PostgreSQL turns NOT EXISTS into an anti-join, and with stale statistics
+        # (a table that grew by a month of notices since its last ANALYZE) into a nested loop over a
+        # full scan of the notifications: minutes instead of milliseconds.
+        news.update(int(row[0]) for row in rows)
+    members = sorted(news)
     sent = 0
     for start in range(0, len(members), BATCH):
         if ctx is not None:
             ctx.progress(start, len(members), "expiry warnings")
             await ctx.checkpoint()
         batch = members[start : start + BATCH]
+        rows = await Statement(
+            "SELECT member_id, expires_at, SUM(remaining) FROM ledger_entry WHERE member_id IN"
+            f" ({', '.join('?' * len(batch))}) AND remaining > 0 AND expires_at > ? AND expires_at <= ?"
+            " GROUP BY member_id, expires_at"
+        ).all(*batch, *window)
+        by_member: dict[int, dict[str, int]] = {}
+        for member_id, lapse, points in rows:
+            days = by_member.setdefault(int(member_id), {})
+            day = ledger.expires_on(moment(lapse)).isoformat()
+            days[day] = days.get(day, 0) + int(points)
         notices = [
             Notice(member_id, {"points": points, "date": day}, f"expiring:{day}")
             for member_id in batch
-            for day, points in sorted(by_member[member_id].items())
+            for day, points in sorted(by_member.get(member_id, {}).items())
         ]
         async with in_transaction():
             fresh = await notify_many("POINTS_EXPIRING", notices, at=at, email=False)

@@ -98,3 +98,18 @@ async def test_overlapping_review_runs_without_the_lease_still_decide_each_revie
     assert await Notification.filter(kind="TIER_DOWNGRADE").count() == 20
     assert set(await Member.all().values_list("tier_code", flat=True)) == {"gold"}
     assert await LedgerEntry.filter(kind=LedgerKind.BIRTHDAY).count() == 0
+
+
+async def test_expiry_warnings_cost_the_same_statements_for_5_or_60_members_and_nothing_new_costs_little() -> None:
+    few = [await member(timezone="UTC") for _ in range(5)]
+    for m in few:
+        await credit(m.id, 40, at=utc(2026, 1, 10))  # lapses at 1 Feb 2027
+    small = await _statements(lambda: lifecycle.warn_expiring(utc(2027, 1, 10)), 5)
+    many = [await member(timezone="UTC") for _ in range(60)]
+    for m in many:
+        await credit(m.id, 40, at=utc(2026, 2, 10))  # lapses at 1 Mar 2027
+    large = await _statements(lambda: lifecycle.warn_expiring(utc(2027, 2, 10)), 60)
+    quiet = await _statements(lambda: lifecycle.warn_expiring(utc(2027, 2, 11)), 0)
+
+    assert large == small
+    assert quiet <= 3  # the lapse instants, then one lookup each: nobody is new
