@@ -43,7 +43,9 @@ from schema.catalog import types as catalog_types
 from schema.catalog.schema import CatalogMutation, CatalogQuery
 from schema.checkins.types import CheckInMutation
 from schema.console.schema import ConsoleQuery
+from schema.insight import dataloaders as _insight_loaders  # noqa: F401  (registers loaders)
 from schema.insight.kpis import KpiQuery
+from schema.insight.schema import InsightQuery
 from schema.messages import localise_graphql_error
 from schema.notifications import types as notification_types
 from schema.notifications.preferences import PreferencesMutation
@@ -116,7 +118,7 @@ Query = merge_types(
     "Query",
     (
         NodeQuery, AccountQuery, DirectoryQuery, ProgramQuery, CatalogQuery, ReviewQuery, CareQuery, CampaignQuery,
-        AuditQuery, ConsoleQuery, KpiQuery, WebhookQuery,
+        AuditQuery, ConsoleQuery, KpiQuery, WebhookQuery, InsightQuery,
     ),
 )
 Mutation = merge_types(

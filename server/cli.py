@@ -36,6 +36,10 @@ mail_app = typer.Typer(help="E-mail: check the mail settings and the queue.", no
 app.add_typer(mail_app, name="mail")
 webhooks_app = typer.Typer(help="Partner webhooks: endpoints and recovery.", no_args_is_help=True)
 app.add_typer(webhooks_app, name="webhooks")
+insight_app = typer.Typer(help="Member insight: RFM segments, lifecycle stages, churn risk.", no_args_is_help=True)
+app.add_typer(insight_app, name="insight")
+export_app = typer.Typer(help="Exports as CSV on stdout.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 err = Console(stderr=True)
 
 
@@ -128,6 +132,7 @@ def demo(
     if members:
         for line in _demo_members(members):
             typer.echo(line)
+    typer.echo(_snapshot("demo", only_first=True))
 
 
 def _demo_members(count: int) -> list[str]:
@@ -149,6 +154,44 @@ def _demo_members(count: int) -> list[str]:
     ) as bar:
         task = bar.add_task("members", total=None)
         return _with_db(lambda: load_members(count, lambda done, total: bar.update(task, completed=done, total=total)))
+
+
+def _progress_bar():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True,
+    )
+
+
+def _snapshot(trigger: str, only_first: bool = False) -> str:
+    """Take an insight snapshot now, with a progress bar on stderr (``only_first``: unless one exists)."""
+    from server.core import clock
+    from server.insight import latest_snapshot, take_snapshot
+
+    with _progress_bar() as bar:
+        task = bar.add_task("members", total=None)
+
+        def on_progress(done: int, total: int | None, label: str) -> None:
+            bar.update(task, description=label, completed=done, total=total)
+
+        async def work() -> str:
+            if only_first and await latest_snapshot() is not None:
+                return "Insight snapshot: already taken (patron insight snapshot takes a new one)."
+            result = await take_snapshot(clock.now(), on_progress, trigger=trigger)
+            return (
+                f"Insight snapshot: {result.members} member(s), {result.purchasers} with purchases, "
+                f"{result.changes} moved segment or stage ({result.snapshot.seconds:.1f}s)."
+            )
+
+        return _with_db(work)
+
+
+@insight_app.command("snapshot")
+def insight_snapshot() -> None:
+    """Compute every member's RFM segment, stage, churn risk and lifetime value now (progress on stderr)."""
+    typer.echo(_snapshot("cli"))
 
 
 @app.command("export-schema")

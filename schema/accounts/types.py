@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from schema.campaigns.types import Offer
     from schema.care.types import Survey, TicketConnection
     from schema.catalog.types import RedemptionConnection
+    from schema.insight.types import MemberInsight
     from schema.notifications.preferences import MessagePreferences
     from schema.notifications.types import NotificationConnection
     from schema.referrals.types import ReferralProfile
@@ -216,6 +217,20 @@ class Member(relay.Node):
         from schema.campaigns.types import member_offers
 
         return await member_offers(self.row, info)
+
+    # -- insight ------------------------------------------------------------------------------
+
+    @strawberry.field(
+        description="Staff, or the member themselves: RFM scores, segment, lifecycle stage; null before the first "
+        "snapshot (and for anyone else)."
+    )
+    async def insight(self, info: Info) -> Annotated[MemberInsight, strawberry.lazy("schema.insight.types")] | None:
+        from schema.insight.types import insight_type
+
+        if not can_see_member(info, self.row.id):
+            return None
+        row = await info.context.loaders.load("insight.member", self.row.id)
+        return insight_type(row) if row else None
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids, required: bool = False):  # type: ignore[override]

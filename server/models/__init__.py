@@ -17,7 +17,14 @@ from server.models.care import (
 from server.models.catalog import Benefit, Redemption, RedemptionStatus
 from server.models.celebrations import CelebrationKind, CelebrationReward
 from server.models.checkins import CheckIn
-from server.models.insight import LifecycleStage, MemberInsight, RfmSegment
+from server.models.insight import (
+    InsightSnapshot,
+    InsightWork,
+    LifecycleStage,
+    MemberInsight,
+    RfmSegment,
+    SegmentChange,
+)
 from server.models.jobs import JobState
 from server.models.ledger import IdempotencyRecord, LedgerEntry, LedgerKind, PointsAllocation
 from server.models.messages import AccountLink, LinkPurpose, MessageConsent
@@ -66,6 +73,9 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "RfmSegment",
+    "InsightSnapshot",
+    "InsightWork",
+    "SegmentChange",
     # care
     "Survey",
     "SurveyKind",
