@@ -194,6 +194,58 @@ def insight_snapshot() -> None:
     typer.echo(_snapshot("cli"))
 
 
+@export_app.command("members")
+def export_members(
+    segment: Annotated[
+        list[str] | None, typer.Option("--segment", help="An RfmSegment name, e.g. AT_RISK (repeatable).")
+    ] = None,
+    stage: Annotated[
+        list[str] | None, typer.Option("--stage", help="A LifecycleStage name, e.g. CHURNED (repeatable).")
+    ] = None,
+    tier: Annotated[list[str] | None, typer.Option("--tier", help="A tier code (repeatable).")] = None,
+    high_value: Annotated[bool, typer.Option("--high-value", help="Only high-value members (M = 5).")] = False,
+    search: Annotated[str, typer.Option("--search", help="Substring of e-mail or name.")] = "",
+) -> None:
+    """Members as CSV on stdout (e-mail, name, tier, segment, stage, R/F/M, lifetime value); progress on stderr."""
+    from server.insight import ExportFilter, count_members, csv_stream
+    from server.models import LifecycleStage, RfmSegment
+
+    def names(values: list[str] | None, enum, option: str) -> tuple:
+        chosen = []
+        for value in values or []:
+            for part in value.split(","):
+                name = part.strip().upper()
+                if name not in enum.__members__:
+                    _fail(f"{option} {part.strip()!r}: use one of {', '.join(enum.__members__)}", 2)
+                chosen.append(enum[name])
+        return tuple(chosen)
+
+    chosen = ExportFilter(
+        search=search.strip(), tier_codes=tuple(t.strip() for t in tier or [] if t.strip()),
+        segments=names(segment, RfmSegment, "--segment"), stages=names(stage, LifecycleStage, "--stage"),
+        high_value=True if high_value else None,
+    )
+    with _progress_bar() as bar:
+        task = bar.add_task("members", total=None)
+
+        async def work() -> int:
+            bar.update(task, total=await count_members(chosen))
+            rows = 0
+
+            def on_progress(done: int) -> None:
+                nonlocal rows
+                rows = done
+                bar.update(task, completed=done)
+
+            async for chunk in csv_stream(chosen, on_progress):
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+            return rows
+
+        rows = _with_db(work)
+    err.print(f"Exported {rows} member(s).", highlight=False)
+
+
 @app.command("export-schema")
 def export_schema(
     output: Annotated[Path | None, typer.Option(help="Write here instead of schema/schema.graphql.")] = None,

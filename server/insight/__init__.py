@@ -7,10 +7,13 @@ The package's verbs:
   ``patron insight snapshot`` run it;
 - ``member_insight``, ``insights_of``, ``segment_counts``, ``churn_watch`` and ``latest_snapshot``
   read the latest snapshot (``server.insight.segments``);
+- ``export_members`` (console, role-checked) and ``csv_stream`` (CLI) stream a filtered member list as CSV
+  text, a batch at a time (``server.insight.export``);
 - ``programme_kpis(actor, first, last)`` and ``members_per_tier()``: the KPI report over whole days in the
   programme's zone, with its series (``server.insight.kpis``, calendar in ``server.insight.periods``).
 """
 
+from server.insight.export import CSV_HEADER, ExportFilter, count_members, csv_stream, export_members  # noqa: F401
 from server.insight.kpis import KpiPoint, Kpis, members_per_tier, programme_kpis  # noqa: F401
 from server.insight.segments import (  # noqa: F401
     ChurnWarning,
