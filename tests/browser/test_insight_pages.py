@@ -63,7 +63,7 @@ async def test_segments_and_churn_warning_in_english_and_chinese(browser, portal
         await expect(rows.filter(has_text="Bao Big")).to_have_count(1)
         await expect(rows.first).to_contain_text("High value")  # high-value members first
         win_back = console.get_by_role("link", name="Create win-back campaign for these")
-        assert await win_back.get_attribute("href") == "/staff/campaigns/new?trigger=GRANT&stages=AT_RISK%2CCHURNED"
+        assert await win_back.get_attribute("href") == "/staff/campaigns/new?trigger=GRANT&stages=AT_RISK,CHURNED"
         await shoot(console, "staff-churn")
         await no_violations(console, "staff-churn")
 
