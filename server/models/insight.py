@@ -108,7 +108,7 @@ class InsightWork(Model):
     scores with exact integer arithmetic.
     """
 
-    member_id = fields.IntField(primary_key=True, generated=False)
+    member_id = fields.IntField(primary_key=True)  # always written explicitly: the member's id
     frequency = fields.IntField(default=0)
     monetary_cents = fields.BigIntField(default=0)
     recency_days = fields.IntField(null=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+from pathlib import Path
 
 from playwright.async_api import expect
 
@@ -45,16 +46,16 @@ async def test_segments_and_churn_warning_in_english_and_chinese(browser, portal
         await console.get_by_role("link", name="Segments", exact=True).click()
         await expect(console.get_by_role("heading", name="Segments", level=1)).to_be_visible()
         stage_table = console.get_by_role("region", name="Members per lifecycle stage")
-        at_risk = stage_table.get_by_role("link", name="At risk", exact=True)
+        at_risk = stage_table.get_by_role("link", name="Members at risk", exact=True)
         assert await at_risk.get_attribute("href") == "/staff/members?stage=AT_RISK"
-        csv_link = stage_table.get_by_role("link", name="CSV · At risk")
+        csv_link = stage_table.get_by_role("link", name="CSV · Members at risk")
         assert await csv_link.get_attribute("href") == "/staff/members.csv?stage=AT_RISK"
         await shoot(console, "staff-segments")
         await no_violations(console, "staff-segments")
         async with console.expect_download() as download_info:
             await console.get_by_role("link", name="Export all members (CSV)").click()
         download = await download_info.value
-        text = open(await download.path(), encoding="utf-8").read()
+        text = (await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8"))
         assert text.startswith("email,name,tier,segment,stage") and big in text
 
         await console.get_by_role("link", name="Churn warning", exact=True).first.click()
@@ -72,7 +73,7 @@ async def test_segments_and_churn_warning_in_english_and_chinese(browser, portal
         await _log_in(console, zh_staff)
         await console.goto("/staff/segments")
         await expect(console.get_by_role("heading", name="会员分群", level=1)).to_be_visible()
-        await expect(console.get_by_role("link", name="有流失风险", exact=True).first).to_be_visible()
+        await expect(console.get_by_role("link", name="有流失风险的会员", exact=True)).to_be_visible()
         await shoot(console, "staff-segments-zh")
         await no_violations(console, "staff-segments-zh")
         await console.goto("/staff/churn")

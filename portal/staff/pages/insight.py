@@ -48,11 +48,11 @@ SEGMENT_HINTS = {
     "NO_PURCHASES": N_("No purchase in the last 365 days."),
 }
 STAGE_LABELS = {
-    "NEW": N_("New"),
-    "ACTIVE": N_("Active"),
-    "SLEEPING": N_("Sleeping"),
-    "AT_RISK": N_("At risk"),
-    "CHURNED": N_("Churned"),
+    "NEW": N_("New members"),
+    "ACTIVE": N_("Active members"),
+    "SLEEPING": N_("Sleeping members"),
+    "AT_RISK": N_("Members at risk"),
+    "CHURNED": N_("Churned members"),
 }
 STAGE_HINTS = {
     "NEW": N_("Joined in the last 30 days."),

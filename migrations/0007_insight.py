@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_v2_enums')]
+    dependencies = [('models', '0006_campaigns')]
 
     initial = False
 
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='InsightWork',
             fields=[
-                ('member_id', fields.IntField(primary_key=True, unique=True, db_index=True)),
+                ('member_id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('frequency', fields.IntField(default=0)),
                 ('monetary_cents', fields.BigIntField(default=0)),
                 ('recency_days', fields.IntField(null=True)),
