@@ -1,17 +1,19 @@
 """Reading the latest snapshot: one member's insight, counts per segment and stage, the churn watch.
 
-Counts cover every account: members who joined after the latest snapshot have no insight row yet
-and are counted as what they are, NO_PURCHASES and NEW (joined less than a day ago, nothing
-bought that the snapshot saw), so segment and stage counts each add up to the member count.
+Counts cover every account: a member the latest snapshot has not seen (joined since) has no insight
+row yet and is counted as the member directory counts them, NO_PURCHASES and NEW (or CHURNED once
+joined more than 30 days ago), so segment and stage counts each add up to the member count.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from server.accounts import roles
+from server.accounts.directory import NEW_MEMBER_DAYS
+from server.core import clock
 from server.core.prepared import Statement
 from server.models import InsightSnapshot, LifecycleStage, Member, MemberInsight, RfmSegment, SegmentChange
 
@@ -59,7 +61,8 @@ async def insights_of(member_ids: list[int]) -> dict[int, MemberInsight]:
 
 # One pass over the members: (segment, stage) pairs with their count and lifetime-value total.
 GROUPS = Statement(
-    "SELECT COALESCE(i.segment, 'NO_PURCHASES'), COALESCE(i.stage, 'NEW'), COUNT(*), "
+    "SELECT COALESCE(i.segment, 'NO_PURCHASES'), "
+    "COALESCE(i.stage, CASE WHEN m.joined_at >= ? THEN 'NEW' ELSE 'CHURNED' END), COUNT(*), "
     "SUM(COALESCE(i.lifetime_value, 0)) "
     "FROM member m LEFT JOIN member_insight i ON i.member_id = m.id GROUP BY 1, 2"
 )
@@ -77,7 +80,8 @@ async def segment_counts(actor: Member | None) -> SegmentCounts | None:
         return None
     by_segment = {segment: [0, Decimal(0)] for segment in RfmSegment}
     by_stage = {stage: [0, Decimal(0)] for stage in LifecycleStage}
-    for segment, stage, count, total in await GROUPS.all():
+    new_since = clock.now() - timedelta(days=NEW_MEMBER_DAYS)
+    for segment, stage, count, total in await GROUPS.all(new_since):
         value = Decimal(str(total or 0))
         for bucket in (by_segment[RfmSegment(segment)], by_stage[LifecycleStage(stage)]):
             bucket[0] += int(count)

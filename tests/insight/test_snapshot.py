@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from server.core import clock
 from server.insight import churn_watch, segment_counts, take_snapshot
 from server.models import InsightSnapshot, LifecycleStage, Member, MemberInsight, Role, SegmentChange
 from tests.insight.support import NOW, buy, history, member
@@ -218,7 +219,8 @@ async def test_counts_add_up_to_every_account() -> None:
     assert await segment_counts(staff) is None  # before the first snapshot
     await take_snapshot(NOW)
     await member(joined_days_ago=0)  # joined after the snapshot: NO_PURCHASES and NEW
-    counts = await segment_counts(staff)
+    with clock.travel(NOW):
+        counts = await segment_counts(staff)
     total = await Member.all().count()
     assert sum(c.members for c in counts.segments) == total == sum(c.members for c in counts.stages) == 6
     assert {c.segment.value for c in counts.segments} >= {"CHAMPIONS", "NO_PURCHASES"}

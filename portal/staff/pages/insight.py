@@ -17,23 +17,11 @@ from starlette.responses import Response, StreamingResponse
 
 from portal.i18n import babel_locale
 from portal.staff.nav import N_, staff_page
+from portal.staff.pages.members import SEGMENT_LABELS
 from portal.visit import Visit
 from server import insight
 from server.models import LifecycleStage, RfmSegment
 
-SEGMENT_LABELS = {
-    "CHAMPIONS": N_("Champions"),
-    "LOYAL": N_("Loyal"),
-    "POTENTIAL_LOYALISTS": N_("Potential loyalists"),
-    "NEW_CUSTOMERS": N_("New customers"),
-    "PROMISING": N_("Promising"),
-    "NEED_ATTENTION": N_("Need attention"),
-    "ABOUT_TO_SLEEP": N_("About to sleep"),
-    "AT_RISK": N_("At risk"),
-    "CANNOT_LOSE": N_("Cannot lose"),
-    "HIBERNATING": N_("Hibernating"),
-    "NO_PURCHASES": N_("No purchases"),
-}
 SEGMENT_HINTS = {
     "CHAMPIONS": N_("Bought recently, often and the most."),
     "LOYAL": N_("Buy regularly and well."),
@@ -47,6 +35,7 @@ SEGMENT_HINTS = {
     "HIBERNATING": N_("Last bought long ago, rarely and little."),
     "NO_PURCHASES": N_("No purchase in the last 365 days."),
 }
+# Not the member list's stage labels: "Active" alone is the campaigns' status in Chinese (进行中).
 STAGE_LABELS = {
     "NEW": N_("New members"),
     "ACTIVE": N_("Active members"),
@@ -137,7 +126,7 @@ def export_filter(visit: Visit) -> insight.ExportFilter:
     flag = params.get("high_value", "").strip().lower()
     tiers = tuple(t.strip()[:32] for t in params.getlist("tier") for t in t.split(",") if t.strip())
     return insight.ExportFilter(
-        search=params.get("q", "").strip()[:80],
+        search=params.get("q", "").strip()[:100] or None,
         tier_codes=tiers[:20],
         segments=tuple(RfmSegment(s) for s in _choices(visit, "segment", set(RfmSegment.__members__))),
         stages=tuple(LifecycleStage(s) for s in _choices(visit, "stage", set(LifecycleStage.__members__))),
