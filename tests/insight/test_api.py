@@ -104,3 +104,15 @@ async def test_patron_demo_takes_a_first_snapshot(database_url: str) -> None:
     assert "Insight snapshot:" in done.out
     snapshot = await InsightSnapshot.get(trigger="demo")
     assert snapshot.members == await Member.all().count() and snapshot.purchasers >= 1
+
+
+async def test_the_members_data_download_holds_their_insight_and_moves() -> None:
+    from server.accounts import data_rights
+
+    who = await history(await member(), (60, 10))
+    await take_snapshot(NOW)
+    await take_snapshot(NOW + timedelta(days=100))  # ACTIVE → SLEEPING
+    data = await data_rights.export_data(who)
+    assert data["insight"]["latest"]["stage"] == "SLEEPING" and data["insight"]["latest"]["monetary"] == "60.00"
+    assert [(m["fromStage"], m["toStage"]) for m in data["insight"]["moves"]] == [("ACTIVE", "SLEEPING")]
+    data_rights.export_json(data)  # JSON-ready
