@@ -21,6 +21,7 @@ from server.core.errors import DomainError, ErrorCode, invalid
 from server.core.validation import check_public_text
 from server.messages import notifications, outbox
 from server.models import Member
+from server.points import tiers
 from server.points.program import get_program
 
 MAX_OVERRIDE_YEARS = 5
@@ -67,6 +68,7 @@ async def override_tier(staff: Member, member_id: int, tier_code: str, reason: s
             before=before, after={"tier": tier.code, "overrideUntil": until}, reason=reason,
         )
         if tier.rank != previous.rank:
+            await tiers.publish_change(member.id, previous.code, tier.code, now)
             kind = "TIER_UPGRADE" if tier.rank > previous.rank else "TIER_DOWNGRADE"
             names = {"tier_code": tier.code, "tier_name": tier.name, "tier_name_zh": tier.name_zh or tier.name}
             await notifications.notify(member.id, kind, names)

@@ -184,3 +184,23 @@ async def test_events_nobody_subscribes_to_are_not_stored(api: Api, receiver: Re
     assert await WebhookEvent.all().count() == 0  # an earning, and the endpoint hears only of spending
     await send()
     assert receiver.received == []
+
+
+async def test_a_staff_tier_override_tells_partners_of_the_tier_change(api: Api, receiver: Receiver) -> None:
+    from tests.console.test_staff_actions import OVERRIDE
+
+    hooks = await hooks_partner(api)
+    await subscribe(api, hooks, receiver.url, ["TIER_CHANGED"])
+    staff = await api.staff()
+    member = await api.member()
+    until = (clock.now() + timedelta(days=60)).date().isoformat()
+
+    overridden = await api.run(
+        OVERRIDE, {"memberId": member.member_id, "tier": "diamond", "reason": "VIP guest", "until": until}, staff
+    )
+    assert overridden["overrideTier"]["userErrors"] == []
+    await send()
+
+    assert [(d["type"], d["payload"]) for d in receiver.documents()] == [
+        ("TIER_CHANGED", {"memberId": member.member_id, "fromTier": "silver", "toTier": "diamond", "direction": "UP"})
+    ]
