@@ -120,3 +120,21 @@ async def test_the_campaign_table_gives_each_campaigns_points_cost_revenue_roi_a
     cells = [re.sub(r"\s+", " ", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
     # 100 extra points cost 1.00 at 0.01 a point; ROI = (100.00 × 30% − 1.00) ÷ 1.00 = 29 (2,900%)
     assert cells == ["Active", "100", "CNY 1.00", "CNY 100.00", "2,900%", "no holdout"]
+
+
+async def test_members_per_segment_come_from_the_latest_insight_snapshot(app, api: Api) -> None:
+    from server.insight import take_snapshot
+
+    partner = await api.partner()
+    with clock.travel(NOW):
+        buyer = await api.member()
+        await api.purchase(partner, buyer.email or "", "50.00")
+        async with member_browser(app, api) as (browser, me):
+            await set_role(me.email or "", Role.STAFF)
+            await take_snapshot(NOW)
+            page = await browser.get("/staff/kpis")
+
+    assert "chart-segments" in page.text and "No insight snapshot yet" not in page.text
+    table = re.search(r"Members per segment</caption>.*?<tbody>(.*?)</tbody>", page.text, re.S).group(1)
+    counts = {name: int(n) for name, n in re.findall(r'<th scope="row">([^<]+)</th><td class="num">(\d+)</td>', table)}
+    assert len(counts) == 11 and sum(counts.values()) == 2  # every account: the buyer and the browser's staff member
