@@ -7,9 +7,7 @@ never shows a change that was rolled back and never misses one that committed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from enum import Enum
+from datetime import UTC
 from typing import Any
 
 from tortoise.queryset import QuerySet
@@ -17,6 +15,7 @@ from tortoise.queryset import QuerySet
 from server.accounts import roles
 from server.core import clock
 from server.core.errors import invalid
+from server.core.plain import plain
 from server.models import Member
 from server.models.audit import AuditEntry
 
@@ -42,21 +41,6 @@ ACTIONS: dict[str, str] = {
 }
 
 
-def _plain(value: Any) -> Any:
-    """JSON-safe copies of what services hand in (dates, decimals, enums)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
 async def record(
     actor: Member | None,
     action: str,
@@ -76,8 +60,8 @@ async def record(
         target_type=target_type,
         target_id=str(target_id),
         member_id=member_id,
-        before=_plain(before) if before is not None else None,
-        after=_plain(after) if after is not None else None,
+        before=plain(before) if before is not None else None,
+        after=plain(after) if after is not None else None,
         reason=reason,
         created_at=clock.now(),
     )
