@@ -10,7 +10,10 @@ import re
 from playwright.async_api import expect
 
 from tests.browser.conftest import _tab
-from tests.browser.support import PASSWORD, check_axe, join, shoot, unique_email
+from tests.browser.support import PASSWORD, api, check_axe, join, shoot, unique_email
+from tests.browser.test_care_pages import _staff
+
+END_CAMPAIGN = "mutation End($id: ID!) { setCampaignStatus(id: $id, status: ENDED) { userErrors { code } } }"
 
 
 async def _axe_clean(page, name: str) -> None:
@@ -95,3 +98,13 @@ async def test_staff_set_up_a_member_day_and_members_see_the_offer(page, browser
     await page.locator("#lang-select").select_option("zh-CN")
     await expect(page.get_by_text("Member day：双倍积分")).to_be_visible()
     await _axe_clean(page, "dashboard-offers-zh")
+    await _end_active_campaigns(portal_server)
+
+
+async def _end_active_campaigns(server) -> None:
+    """The browser tests share one server: leave no campaign running to change others' points."""
+    _, headers = await _staff(server, "Campaign Cleaner")
+    data = await api(server, "{ campaigns(first: 100, status: ACTIVE) { edges { node { id } } } }", {}, headers)
+    for edge in data["campaigns"]["edges"]:
+        ended = await api(server, END_CAMPAIGN, {"id": edge["node"]["id"]}, headers)
+        assert ended["setCampaignStatus"]["userErrors"] == []
