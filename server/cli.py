@@ -104,6 +104,9 @@ def serve(
         log_config=None,  # uvicorn's lines go through Patron's handler: JSON in production, redacted
         access_log=False,  # Patron writes its own access line, without query strings (they may hold tokens)
         timeout_graceful_shutdown=10,
+        # Longer than the usual proxy idle timeout (60 s): a proxy or client that reuses a kept-alive
+        # connection just as the server drops it gets a reset (uvicorn's default is 5 s).
+        timeout_keep_alive=65,
     )
 
 
